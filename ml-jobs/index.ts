@@ -1,0 +1,86 @@
+// The lab's ML job library: one JSON file per job in this folder (Kibana's export format), read and
+// validated here, and turned into the requests Elasticsearch's `_ml` APIs take.
+
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { estypes } from "@elastic/elasticsearch";
+import { UsageError } from "../generator/errors";
+import type { AnomalyKind } from "../generator/types";
+import { DEFAULT_INDEX_PATTERN, validateJobFile, type DatafeedBody, type JobBody } from "./validate";
+
+export { DEFAULT_INDEX_PATTERN, parseByteSize, parseTimeValue, validateJobFile } from "./validate";
+export { LAB_INDEX_FIELDS } from "./fields";
+
+export interface LabJobDefinition {
+  name: string;
+  /** One line: what the job detects and which scenario exercises it */
+  description: string;
+  detects: AnomalyKind[];
+  /** The put-job body without job_id */
+  job: JobBody;
+  /** The put-datafeed body without datafeed_id, job_id and indices */
+  datafeed: DatafeedBody;
+}
+
+export const JOBS_DIR = __dirname;
+
+/** Reads and validates every `*.json` in `dir`; throws one UsageError listing every problem in every file. */
+export function loadJobDefinitions(dir: string = JOBS_DIR): LabJobDefinition[] {
+  let files: string[];
+  try {
+    files = readdirSync(dir).filter((name) => name.endsWith(".json")).sort();
+  } catch (error) {
+    throw new UsageError(`cannot read the ML job folder ${dir}: ${(error as Error).message}`);
+  }
+  if (files.length === 0) throw new UsageError(`no job files (*.json) in ${dir}`);
+  const problems: string[] = [];
+  const definitions: LabJobDefinition[] = [];
+  const owner = new Map<string, string>();
+  for (const file of files) {
+    const path = join(dir, file);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(path, "utf8"));
+    } catch (error) {
+      problems.push(`${path}: not valid JSON: ${(error as Error).message}`);
+      continue;
+    }
+    const result = validateJobFile(path, parsed);
+    if (result.definition === undefined) {
+      problems.push(...result.problems);
+      continue;
+    }
+    const earlier = owner.get(result.definition.name);
+    if (earlier !== undefined) {
+      problems.push(`${path}: job "${result.definition.name}": job.job_id: already defined in ${earlier}`);
+      continue;
+    }
+    owner.set(result.definition.name, path);
+    definitions.push(result.definition);
+  }
+  if (problems.length > 0) throw new UsageError(problems);
+  return definitions;
+}
+
+/** The jobs whose `detects` covers at least one of the given kinds, in library order. */
+export function jobsForKinds(kinds: readonly AnomalyKind[], definitions: readonly LabJobDefinition[]): string[] {
+  return definitions.filter((def) => def.detects.some((kind) => kinds.includes(kind))).map((def) => def.name);
+}
+
+/** The put-job and put-datafeed requests for one definition, under the given job id and index pattern. */
+export function jobRequests(
+  def: LabJobDefinition,
+  target: { jobId: string; indexPattern?: string },
+): { job: estypes.MlPutJobRequest; datafeed: estypes.MlPutDatafeedRequest } {
+  const body = structuredClone(def.job) as unknown as Omit<estypes.MlPutJobRequest, "job_id">;
+  const datafeedBody = structuredClone(def.datafeed) as Omit<estypes.MlPutDatafeedRequest, "datafeed_id" | "job_id" | "indices">;
+  return {
+    job: { ...body, job_id: target.jobId },
+    datafeed: {
+      ...datafeedBody,
+      datafeed_id: `datafeed-${target.jobId}`,
+      job_id: target.jobId,
+      indices: [target.indexPattern ?? DEFAULT_INDEX_PATTERN],
+    },
+  };
+}

@@ -1,0 +1,185 @@
+import { expect } from "chai";
+import { mkdtempSync, rmSync, writeFileSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { UsageError } from "../../generator/errors";
+import { ANOMALY_KINDS } from "../../generator/types";
+import {
+  DEFAULT_INDEX_PATTERN,
+  JOBS_DIR,
+  LAB_INDEX_FIELDS,
+  jobRequests,
+  jobsForKinds,
+  loadJobDefinitions,
+  parseTimeValue,
+  type LabJobDefinition,
+} from "../../ml-jobs";
+import { DETECTOR_FUNCTIONS } from "../../ml-jobs/functions";
+
+function libraryFile(name: string): Record<string, any> {
+  return JSON.parse(readFileSync(join(JOBS_DIR, name), "utf8"));
+}
+
+function loadFailure(files: Record<string, unknown>): UsageError {
+  const dir = mkdtempSync(join(tmpdir(), "ml-jobs-"));
+  try {
+    for (const [name, content] of Object.entries(files)) {
+      writeFileSync(join(dir, name), typeof content === "string" ? content : JSON.stringify(content));
+    }
+    loadJobDefinitions(dir);
+  } catch (error) {
+    expect(error).to.be.instanceOf(UsageError);
+    return error as UsageError;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  throw new Error("expected loadJobDefinitions to fail");
+}
+
+describe("ml-jobs", () => {
+  describe("the shipped job library", () => {
+    let jobs: LabJobDefinition[];
+    before(() => {
+      jobs = loadJobDefinitions();
+    });
+
+    it("loads every job file without a problem, each job named once", () => {
+      expect(jobs.length).to.be.at.least(ANOMALY_KINDS.length);
+      expect(new Set(jobs.map((job) => job.name)).size).to.equal(jobs.length);
+    });
+
+    it("has a job for every anomaly kind the generator injects", () => {
+      for (const kind of ANOMALY_KINDS) expect(jobsForKinds([kind], jobs), kind).to.not.be.empty;
+    });
+
+    it("describes every job in one line naming the scenario that exercises it", () => {
+      for (const job of jobs) {
+        expect(job.description, job.name).to.not.include("\n");
+        for (const kind of job.detects) expect(job.description, job.name).to.include(`"${kind}" scenario`);
+      }
+    });
+
+    it("names only fields the generator's index mapping defines", () => {
+      for (const job of jobs) {
+        const analysis = job.job.analysis_config;
+        const named = [
+          ...(analysis.influencers ?? []),
+          ...analysis.detectors.flatMap((d) => [d.field_name, d.by_field_name, d.over_field_name, d.partition_field_name]),
+        ].filter((field) => field !== undefined);
+        for (const field of named) expect(LAB_INDEX_FIELDS, `${job.name}: ${String(field)}`).to.have.property(String(field));
+        expect((job.job.data_description as { time_field: string }).time_field).to.equal("@timestamp");
+      }
+    });
+
+    it("uses only documented detector functions, a parseable bucket span and a memory limit", () => {
+      for (const job of jobs) {
+        for (const detector of job.job.analysis_config.detectors) expect(DETECTOR_FUNCTIONS, job.name).to.have.property(String(detector.function));
+        expect(parseTimeValue(job.job.analysis_config.bucket_span), job.name).to.be.a("number");
+        expect((job.job.analysis_limits as { model_memory_limit: string }).model_memory_limit, job.name).to.match(/^\d+mb$/);
+      }
+    });
+
+    it("sees a 30-minute burst in at least two buckets: the spike job's bucket span is 15 minutes or less", () => {
+      for (const name of jobsForKinds(["spike"], jobs)) {
+        const job = jobs.find((j) => j.name === name)!;
+        expect(parseTimeValue(job.job.analysis_config.bucket_span)).to.be.at.most(15 * 60_000);
+      }
+    });
+
+    it("uses the detector each kind calls for", () => {
+      const functionsFor = (kind: (typeof ANOMALY_KINDS)[number]) =>
+        jobs.filter((job) => job.detects.includes(kind)).flatMap((job) => job.job.analysis_config.detectors.map((d) => d.function));
+      expect(functionsFor("spike")).to.include("high_count");
+      expect(functionsFor("drop")).to.include("low_count");
+      expect(functionsFor("latency")).to.include("high_mean");
+      expect(functionsFor("scan")).to.include("high_distinct_count");
+      expect(functionsFor("rare_agent")).to.include("rare");
+    });
+  });
+
+  describe("jobRequests", () => {
+    it("points the datafeed at the given index pattern and job, named datafeed-<job>", () => {
+      const [def] = loadJobDefinitions();
+      const { job, datafeed } = jobRequests(def, { jobId: "cohort1-spike", indexPattern: "cohort1-access-*" });
+      expect(job.job_id).to.equal("cohort1-spike");
+      expect(job.analysis_config).to.deep.equal(def.job.analysis_config);
+      expect(datafeed).to.include({ datafeed_id: "datafeed-cohort1-spike", job_id: "cohort1-spike" });
+      expect(datafeed.indices).to.deep.equal(["cohort1-access-*"]);
+      expect(datafeed.query).to.deep.equal(def.datafeed.query);
+    });
+
+    it("defaults to the lab's index pattern and leaves the definition untouched", () => {
+      const [def] = loadJobDefinitions();
+      const before = JSON.stringify(def);
+      const { job, datafeed } = jobRequests(def, { jobId: "x" });
+      expect(datafeed.indices).to.deep.equal([DEFAULT_INDEX_PATTERN]);
+      job.analysis_config.detectors.push({ function: "count" });
+      expect(JSON.stringify(def)).to.equal(before);
+    });
+  });
+
+  describe("validation of a bad job file", () => {
+    const good = () => libraryFile("request_rate_high.json");
+
+    it("names the file, the job and the field for an unknown field", () => {
+      const file = good();
+      file.job.analysis_config.influencers.push("client.ip");
+      const error = loadFailure({ "bad.json": file });
+      expect(error.message).to.include("bad.json").and.include('job "lab_request_rate_high"').and.include("influencers[3]").and.include('unknown field "client.ip"');
+    });
+
+    it("names the detector for an invalid function", () => {
+      const file = good();
+      file.job.analysis_config.detectors[0].function = "highest_count";
+      const error = loadFailure({ "bad.json": file });
+      expect(error.message).to.include("bad.json").and.include("detectors[0].function").and.include('"highest_count"');
+    });
+
+    it("rejects a metric function over a keyword field and a missing field_name", () => {
+      const file = good();
+      file.job.analysis_config.detectors = [{ function: "high_mean", field_name: "url.path" }, { function: "high_mean" }];
+      const error = loadFailure({ "bad.json": file });
+      expect(error.problems).to.have.length(2);
+      expect(error.problems[0]).to.include("detectors[0].field_name").and.include("numeric");
+      expect(error.problems[1]).to.include("detectors[1].field_name").and.include("needs a field_name");
+    });
+
+    it("rejects an unparseable bucket span", () => {
+      const file = good();
+      file.job.analysis_config.bucket_span = "15 minutes";
+      expect(loadFailure({ "bad.json": file }).message).to.include("bucket_span").and.include('"15 minutes"');
+    });
+
+    it("rejects a datafeed that points at another job or index", () => {
+      const file = good();
+      file.datafeed.job_id = "other";
+      file.datafeed.indices = ["logs-*"];
+      const error = loadFailure({ "bad.json": file });
+      expect(error.message).to.include("datafeed.job_id").and.include("datafeed.indices");
+    });
+
+    it("rejects unknown keys at every level, listing every problem at once", () => {
+      const file = good();
+      file.extra = 1;
+      file.job.bucketspan = "15m";
+      file.job.analysis_config.detectors[0].partition = "host.name";
+      file.datafeed.index = "lab-access-*";
+      const error = loadFailure({ "bad.json": file });
+      expect(error.problems.map((p) => p.split(": ")[2])).to.deep.equal(["extra", "job.bucketspan", "job.analysis_config.detectors[0].partition", "datafeed.index"]);
+    });
+
+    it("rejects a file that is not JSON, naming the file", () => {
+      expect(loadFailure({ "broken.json": "{ job: " }).message).to.include("broken.json").and.include("not valid JSON");
+    });
+
+    it("rejects a job id defined twice", () => {
+      expect(loadFailure({ "a.json": good(), "b.json": good() }).message).to.include("b.json").and.include("already defined");
+    });
+
+    it("rejects an undeclared or unknown anomaly kind", () => {
+      const file = good();
+      file.job.custom_settings.lab.detects = ["ddos"];
+      expect(loadFailure({ "bad.json": file }).message).to.include("custom_settings.lab.detects").and.include('"ddos"');
+    });
+  });
+});
