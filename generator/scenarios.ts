@@ -1,0 +1,36 @@
+// Named bundles of anomalies. Each kind has a scenario of its own so that one ML job can be taught
+// (and checked) alone; "mixed" shows several kinds side by side; "none" is the clean baseline on
+// which no job should raise an alarm.
+
+import type { AnomalyRequest } from "./types";
+
+export interface Scenario {
+  name: string;
+  description: string;
+  anomalies: readonly AnomalyRequest[];
+}
+
+function scenario(name: string, description: string, anomalies: AnomalyRequest[]): Scenario {
+  return Object.freeze({ name, description, anomalies: Object.freeze(anomalies.map((anomaly) => Object.freeze(anomaly))) });
+}
+
+export const DEFAULT_SCENARIO = "spike";
+
+export const SCENARIOS: Readonly<Record<string, Scenario>> = Object.freeze({
+  spike: scenario("spike", "The classic case: the request rate jumps tenfold for 30 minutes.", [{ kind: "spike" }]),
+  mixed: scenario(
+    "mixed",
+    "One of each kind, in separate windows at least two hours apart: spike, drop, latency, errors, scan and a rare user agent.",
+    [{ kind: "spike" }, { kind: "drop" }, { kind: "latency" }, { kind: "errors" }, { kind: "scan" }, { kind: "rare_agent" }],
+  ),
+  none: scenario("none", "Clean traffic with its daily and weekly cycle and no anomaly: the baseline on which nothing should alarm.", []),
+  drop: scenario("drop", "An outage-like fall: the request rate drops to a tenth for an hour.", [{ kind: "drop" }]),
+  latency: scenario("latency", "Response times on one host or one popular URL grow fivefold for an hour.", [{ kind: "latency" }]),
+  errors: scenario("errors", "Half the requests to one host or one popular URL fail with 5xx for 30 minutes.", [{ kind: "errors" }]),
+  scan: scenario("scan", "One new client probes 60 distinct URLs a minute for 30 minutes, mostly answered 404.", [{ kind: "scan" }]),
+  rare_agent: scenario("rare_agent", "A scripted client with a user agent never seen before sends 10 requests a minute for 30 minutes.", [
+    { kind: "rare_agent" },
+  ]),
+});
+
+export const SCENARIO_NAMES: readonly string[] = Object.keys(SCENARIOS);
