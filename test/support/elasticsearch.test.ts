@@ -1,0 +1,137 @@
+// The harness itself: the start script's guard rails, the server it provides (security on), and
+// requireEsTarget's skip-or-fail rule.
+
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
+import { expect } from "chai";
+import { basicAuthorization, requireEsTarget, type EsTarget } from "./es-target";
+
+const SCRIPT = path.join(__dirname, "elasticsearch.sh");
+
+interface ScriptResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function runScript(args: string[], env: Record<string, string>): Promise<ScriptResult> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)("bash", [SCRIPT, ...args], { env: { ...process.env, ...env }, timeout: 15_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? -1, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
+  }
+}
+
+describe("test/support/elasticsearch.sh", function () {
+  it("refuses an instance name that is not a plain directory name, with exit code 2", async function () {
+    const result = await runScript(["start"], { ES_INSTANCE: "../elsewhere" });
+    expect(result.code).to.equal(2);
+    expect(result.stderr).to.include("ES_INSTANCE='../elsewhere' is not allowed");
+  });
+
+  it("reports an instance that was never started as stopped, with exit code 3", async function () {
+    const result = await runScript(["status"], { ES_INSTANCE: `never-started-${process.pid}` });
+    expect(result).to.deep.include({ code: 3, stdout: "stopped\n" });
+  });
+
+  it("explains how to start an instance when asked for the variables of one that is not running", async function () {
+    const result = await runScript(["env"], { ES_INSTANCE: `never-started-${process.pid}` });
+    expect(result.code).to.equal(1);
+    expect(result.stderr).to.include(`ES_INSTANCE=never-started-${process.pid} bash`);
+  });
+
+  it("prints its usage for an unknown command, with exit code 2", async function () {
+    const result = await runScript(["restart-everything"], {});
+    expect(result.code).to.equal(2);
+    expect(result.stderr).to.include("Usage:");
+  });
+});
+
+describe("the Elasticsearch the tests run against", function () {
+  let target: EsTarget;
+
+  before(function () {
+    target = requireEsTarget(this);
+  });
+
+  it("refuses a request without credentials: security is on", async function () {
+    const response = await fetch(`${target.url}/_cluster/health`, { signal: AbortSignal.timeout(10_000) });
+    expect(response.status).to.equal(401);
+    expect(response.headers.get("www-authenticate") ?? "").to.match(/^Basic /);
+  });
+
+  it("refuses a wrong password", async function () {
+    const wrong = { ...target, password: `${target.password}-wrong` };
+    const response = await fetch(`${target.url}/_cluster/health`, {
+      headers: { authorization: basicAuthorization(wrong) },
+      signal: AbortSignal.timeout(10_000),
+    });
+    expect(response.status).to.equal(401);
+  });
+
+  it("authenticates the configured user", async function () {
+    const response = await fetch(`${target.url}/_security/_authenticate`, {
+      headers: { authorization: basicAuthorization(target) },
+      signal: AbortSignal.timeout(10_000),
+    });
+    expect(response.status).to.equal(200);
+    expect(((await response.json()) as { username: string }).username).to.equal(target.username);
+  });
+});
+
+describe("requireEsTarget", function () {
+  const saved: Record<string, string | undefined> = {};
+  const variables = ["ELASTICSEARCH_URL", "ELASTICSEARCH_USERNAME", "ELASTICSEARCH_PASSWORD", "LAB_REQUIRE_ELASTICSEARCH"];
+
+  beforeEach(function () {
+    for (const name of variables) saved[name] = process.env[name];
+    for (const name of variables) delete process.env[name];
+  });
+
+  afterEach(function () {
+    for (const name of variables) {
+      if (saved[name] === undefined) delete process.env[name];
+      else process.env[name] = saved[name];
+    }
+  });
+
+  function fakeContext(): { context: Mocha.Context; skipped: () => boolean } {
+    let skipped = false;
+    const context = {
+      test: { parent: { fullTitle: () => "sink writes to Elasticsearch" } },
+      skip: () => {
+        skipped = true;
+        throw new Error("skipped");
+      },
+    } as unknown as Mocha.Context;
+    return { context, skipped: () => skipped };
+  }
+
+  it("skips the suite and records it when no server is configured", function () {
+    const ledger = { ran: [] as string[], skipped: [] as string[] };
+    const { context, skipped } = fakeContext();
+    expect(() => requireEsTarget(context, ledger)).to.throw("skipped");
+    expect(skipped()).to.equal(true);
+    expect(ledger).to.deep.equal({ ran: [], skipped: ["sink writes to Elasticsearch"] });
+  });
+
+  it("fails the suite instead when LAB_REQUIRE_ELASTICSEARCH is set, saying how to run a server", function () {
+    process.env.LAB_REQUIRE_ELASTICSEARCH = "1";
+    const ledger = { ran: [] as string[], skipped: [] as string[] };
+    const { context, skipped } = fakeContext();
+    expect(() => requireEsTarget(context, ledger)).to.throw(/ELASTICSEARCH_URL is not: "sink writes to Elasticsearch"[\s\S]*elasticsearch\.sh run -- npm test/);
+    expect(skipped()).to.equal(false);
+  });
+
+  it("returns the configured server, defaulting the user to elastic and dropping a trailing slash", function () {
+    process.env.ELASTICSEARCH_URL = "http://127.0.0.1:9200/";
+    process.env.ELASTICSEARCH_PASSWORD = "secret";
+    const ledger = { ran: [] as string[], skipped: [] as string[] };
+    const target = requireEsTarget(fakeContext().context, ledger);
+    expect(target).to.deep.equal({ url: "http://127.0.0.1:9200", username: "elastic", password: "secret" });
+    expect(ledger.ran).to.deep.equal(["sink writes to Elasticsearch"]);
+  });
+});
