@@ -1,0 +1,306 @@
+// The lab's configuration: every `lab:*` key of the stack, read once, checked once, typed.
+// Pulumi.yaml documents each key with its default; `parseLabConfig` is the single place that
+// applies those defaults and collects every problem, so a bad stack fails before any resource
+// exists and the message lists all that is wrong, each naming the key, the value and what is allowed.
+
+import { isIP } from "node:net";
+import { UsageError } from "../generator/errors";
+
+/** The Elastic Stack version the images are pinned to unless `lab:elasticVersion` says otherwise. */
+export const DEFAULT_ELASTIC_VERSION = "9.5.6";
+
+/** Every key the lab reads, with the default Pulumi.yaml documents for it. */
+export const CONFIG_DEFAULTS = {
+  cohort: "the stack name",
+  elasticVersion: DEFAULT_ELASTIC_VERSION,
+  elasticsearchPort: 9200,
+  kibanaPort: 5601,
+  bindAddress: "127.0.0.1",
+  elasticsearchHeapMb: 1024,
+  elasticsearchMemoryMb: 4096,
+  kibanaMemoryMb: 2048,
+  elasticPassword: "generated",
+  allowMmap: true,
+  hostArch: "auto",
+  datasetDays: 14,
+  datasetSeed: 42,
+  datasetScenario: "mixed",
+  datasetRate: "the generator's default",
+  datasetEnd: "the hour the dataset is created",
+  mlJobs: "the jobs that fit the scenario",
+  dockerHost: "the local Docker engine",
+  publicHost: "127.0.0.1, or the host of lab:dockerHost",
+  waitForDatafeeds: true,
+  waitTimeoutSeconds: 600,
+} as const;
+
+export type HostArch = "amd64" | "arm64" | "unknown";
+
+export interface LabConfig {
+  /** Namespaces every name: network, containers, volume, index, data view, job ids */
+  cohort: string;
+  elasticVersion: string;
+  elasticsearchPort: number;
+  kibanaPort: number;
+  bindAddress: string;
+  elasticsearchHeapMb: number;
+  elasticsearchMemoryMb: number;
+  kibanaMemoryMb: number;
+  /** Given by the user as a secret; undefined means "generate one and keep it in the stack's state" */
+  elasticPassword: string | undefined;
+  /** false sets node.store.allow_mmap=false, for hosts where vm.max_map_count cannot be raised */
+  allowMmap: boolean;
+  /** The CPU architecture of the Docker host; "unknown" for a remote engine nobody named */
+  hostArch: HostArch;
+  dataset: {
+    days: number;
+    seed: number;
+    scenario: string;
+    /** undefined: the generator's default */
+    meanRatePerSecond: number | undefined;
+    /** ISO-8601; undefined: fixed when the dataset is first created, then kept */
+    end: string | undefined;
+  };
+  mlJobs: string[];
+  dockerHost: string | undefined;
+  /** How this machine and the students' browsers reach the published ports */
+  publicHost: string;
+  waitForDatafeeds: boolean;
+  /** Upper bound for each wait: container health, security index, Kibana, datafeeds */
+  waitTimeoutSeconds: number;
+}
+
+/** What the lab knows about scenarios and jobs; injected so parsing stays a pure function. */
+export interface LabCatalog {
+  scenarios: readonly string[];
+  jobNames: readonly string[];
+  jobsForScenario(scenario: string): string[];
+}
+
+/** The raw `lab:*` values as strings, keyed without the namespace; absent keys are undefined. */
+export type RawLabConfig = Readonly<Record<string, string | undefined>>;
+
+export const CONFIG_KEYS = Object.keys(CONFIG_DEFAULTS) as (keyof typeof CONFIG_DEFAULTS)[];
+
+// Cohorts end up in ML job ids (lowercase alphanumerics, '-' and '_', at most 64 characters, starting
+// and ending alphanumeric: https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-ml-put-job),
+// index names (lowercase) and Docker names; the strictest rule of the three wins.
+const COHORT_PATTERN = /^[a-z][a-z0-9-]{0,18}[a-z0-9]$|^[a-z]$/;
+const VERSION_PATTERN = /^(\d+)\.(\d+)\.(\d+)$/;
+const DOCKER_HOST_PATTERN = /^(unix|tcp|ssh|npipe):\/\/.+$/;
+const MAX_JOB_ID_LENGTH = 64;
+
+export function defaultCohort(stack: string): string {
+  const cleaned = stack.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^[^a-z]+/, "").replace(/-+$/, "");
+  return cleaned.slice(0, 20).replace(/-+$/, "") || "lab";
+}
+
+export function labJobId(cohort: string, jobName: string): string {
+  return `lab-${cohort}-${jobName}`;
+}
+
+/**
+ * Applies defaults and validates every key. Throws one UsageError naming every problem.
+ * `stack` gives the default cohort; `localArch` is `process.arch` of the machine running Pulumi.
+ */
+export function parseLabConfig(raw: RawLabConfig, catalog: LabCatalog, context: { stack: string; localArch: string }): LabConfig {
+  const problems: string[] = [];
+  const known = new Set<string>(CONFIG_KEYS);
+  for (const key of Object.keys(raw)) {
+    if (!known.has(key) && raw[key] !== undefined) {
+      problems.push(`lab:${key}: not a lab setting; known keys: ${CONFIG_KEYS.join(", ")}`);
+    }
+  }
+  const text = (key: keyof typeof CONFIG_DEFAULTS): string | undefined => {
+    const value = raw[key];
+    return value === undefined || value.trim() === "" ? undefined : value.trim();
+  };
+  const integer = (key: keyof typeof CONFIG_DEFAULTS, fallback: number, min: number, max: number, unit = ""): number => {
+    const value = text(key);
+    if (value === undefined) return fallback;
+    if (!/^-?\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+      problems.push(`lab:${key}: "${value}" is not allowed; use a whole number from ${min} to ${max}${unit}`);
+      return fallback;
+    }
+    return Number(value);
+  };
+  const bool = (key: keyof typeof CONFIG_DEFAULTS, fallback: boolean): boolean => {
+    const value = text(key);
+    if (value === undefined) return fallback;
+    if (value === "true") return true;
+    if (value === "false") return false;
+    problems.push(`lab:${key}: "${value}" is not allowed; use true or false`);
+    return fallback;
+  };
+
+  const cohort = text("cohort") ?? defaultCohort(context.stack);
+  if (!COHORT_PATTERN.test(cohort)) {
+    problems.push(
+      `lab:cohort: "${cohort}" is not allowed; use 1 to 20 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen (it becomes part of container, index and ML job names)`,
+    );
+  }
+
+  const elasticVersion = text("elasticVersion") ?? DEFAULT_ELASTIC_VERSION;
+  const version = VERSION_PATTERN.exec(elasticVersion);
+  if (version === null || Number(version[1]) < 8 || (Number(version[1]) === 8 && Number(version[2]) < 6)) {
+    problems.push(
+      `lab:elasticVersion: "${elasticVersion}" is not allowed; use a full release number from 8.6.0 on, e.g. ${DEFAULT_ELASTIC_VERSION} (the tag of docker.elastic.co/elasticsearch/elasticsearch and kibana/kibana)`,
+    );
+  }
+
+  const elasticsearchPort = integer("elasticsearchPort", 9200, 1, 65535);
+  const kibanaPort = integer("kibanaPort", 5601, 1, 65535);
+  if (elasticsearchPort === kibanaPort) {
+    problems.push(`lab:kibanaPort: ${kibanaPort} is also lab:elasticsearchPort; the two host ports must differ`);
+  }
+
+  const bindAddress = text("bindAddress") ?? "127.0.0.1";
+  if (isIP(bindAddress) === 0) {
+    problems.push(`lab:bindAddress: "${bindAddress}" is not allowed; use an IP address of the Docker host, e.g. 127.0.0.1 (only this machine) or 0.0.0.0 (every interface)`);
+  }
+
+  const elasticsearchMemoryMb = integer("elasticsearchMemoryMb", 4096, 1024, 262144, " (MiB)");
+  const elasticsearchHeapMb = integer("elasticsearchHeapMb", 1024, 256, 31744, " (MiB)");
+  // Elastic's guidance: heap at most half of the memory, the rest for the file cache and, here,
+  // the ML native processes that run outside the JVM heap.
+  // https://www.elastic.co/docs/reference/elasticsearch/jvm-settings#set-jvm-heap-size
+  if (elasticsearchHeapMb * 2 > elasticsearchMemoryMb) {
+    problems.push(
+      `lab:elasticsearchHeapMb: ${elasticsearchHeapMb} is more than half of lab:elasticsearchMemoryMb (${elasticsearchMemoryMb}); use at most ${Math.floor(elasticsearchMemoryMb / 2)}, because ML jobs run outside the heap`,
+    );
+  }
+  const kibanaMemoryMb = integer("kibanaMemoryMb", 2048, 1024, 65536, " (MiB)");
+
+  const elasticPassword = raw.elasticPassword === undefined || raw.elasticPassword === "" ? undefined : raw.elasticPassword;
+  if (elasticPassword !== undefined && (elasticPassword.length < 6 || /[\s"'\\$`]/.test(elasticPassword))) {
+    // The value itself is a secret: name the rule, never the value.
+    problems.push(
+      `lab:elasticPassword: the given secret is not allowed; use at least 6 characters without spaces, quotes, backslashes, '$' or backticks (or unset it to have one generated)`,
+    );
+  }
+
+  const allowMmap = bool("allowMmap", true);
+  const archText = text("hostArch") ?? "auto";
+  let hostArch: HostArch = "unknown";
+  if (archText === "auto") {
+    if (text("dockerHost") === undefined) hostArch = context.localArch === "arm64" ? "arm64" : context.localArch === "x64" ? "amd64" : "unknown";
+  } else if (archText === "amd64" || archText === "arm64") {
+    hostArch = archText;
+  } else {
+    problems.push(`lab:hostArch: "${archText}" is not allowed; use auto, amd64 or arm64`);
+  }
+
+  const days = integer("datasetDays", 14, 1, 365, " (days)");
+  const seed = integer("datasetSeed", 42, 0, 2 ** 31 - 1);
+  const scenario = text("datasetScenario") ?? "mixed";
+  const scenarioKnown = catalog.scenarios.includes(scenario);
+  if (!scenarioKnown) {
+    problems.push(`lab:datasetScenario: "${scenario}" is not allowed; use one of ${catalog.scenarios.join(", ")}`);
+  }
+  let meanRatePerSecond: number | undefined;
+  const rateText = text("datasetRate");
+  if (rateText !== undefined) {
+    const rate = Number(rateText);
+    if (!Number.isFinite(rate) || rate <= 0 || rate > 10000) {
+      problems.push(`lab:datasetRate: "${rateText}" is not allowed; use a number of events per second above 0 and at most 10000`);
+    } else {
+      meanRatePerSecond = rate;
+    }
+  }
+  const endText = text("datasetEnd");
+  let end: string | undefined;
+  if (endText !== undefined) {
+    const parsed = new Date(endText);
+    if (!/^\d{4}-\d{2}-\d{2}T/.test(endText) || Number.isNaN(parsed.getTime())) {
+      problems.push(`lab:datasetEnd: "${endText}" is not allowed; use an ISO-8601 time such as 2026-11-20T00:00:00Z, or unset it`);
+    } else {
+      end = parsed.toISOString();
+    }
+  }
+
+  let mlJobs: string[] = [];
+  const jobsText = text("mlJobs");
+  if (jobsText === undefined) {
+    if (scenarioKnown) mlJobs = catalog.jobsForScenario(scenario);
+  } else {
+    mlJobs = parseList(jobsText);
+    const unknown = mlJobs.filter((name) => !catalog.jobNames.includes(name));
+    if (unknown.length > 0 || mlJobs.length === 0) {
+      problems.push(
+        `lab:mlJobs: "${jobsText}" is not allowed${unknown.length > 0 ? ` (unknown: ${unknown.join(", ")})` : ""}; use a comma-separated list or JSON array of ${catalog.jobNames.join(", ")}`,
+      );
+    }
+    const duplicates = mlJobs.filter((name, i) => mlJobs.indexOf(name) !== i);
+    if (duplicates.length > 0) problems.push(`lab:mlJobs: "${jobsText}" names ${duplicates.join(", ")} twice; name each job once`);
+  }
+  if (COHORT_PATTERN.test(cohort)) {
+    for (const name of mlJobs) {
+      const jobId = labJobId(cohort, name);
+      if (jobId.length > MAX_JOB_ID_LENGTH) {
+        problems.push(`lab:cohort: "${cohort}" makes the ML job id "${jobId}" longer than 64 characters; use a shorter cohort`);
+      }
+    }
+  }
+
+  const dockerHost = text("dockerHost");
+  if (dockerHost !== undefined && !DOCKER_HOST_PATTERN.test(dockerHost)) {
+    problems.push(`lab:dockerHost: "${dockerHost}" is not allowed; use unix://, tcp://, ssh:// or npipe:// followed by the address, e.g. ssh://user@host`);
+  }
+
+  const givenPublicHost = text("publicHost");
+  const remoteHost = dockerHost === undefined ? undefined : hostOfDockerUrl(dockerHost);
+  const publicHost = givenPublicHost ?? remoteHost ?? "127.0.0.1";
+  if (givenPublicHost !== undefined && !/^[A-Za-z0-9.\-:\[\]]+$/.test(givenPublicHost)) {
+    problems.push(`lab:publicHost: "${givenPublicHost}" is not allowed; use a host name or IP address, without scheme or port`);
+  }
+  if (remoteHost !== undefined && givenPublicHost === undefined && (bindAddress === "127.0.0.1" || bindAddress === "::1")) {
+    problems.push(
+      `lab:bindAddress: "${bindAddress}" publishes the ports on the remote Docker host ${remoteHost} only, where this machine cannot reach them; set lab:bindAddress to an address of that host (e.g. 0.0.0.0), or tunnel the ports and set lab:publicHost to 127.0.0.1`,
+    );
+  }
+
+  const waitForDatafeeds = bool("waitForDatafeeds", true);
+  const waitTimeoutSeconds = integer("waitTimeoutSeconds", 600, 30, 7200, " (seconds)");
+
+  if (problems.length > 0) throw new UsageError(problems.map((p) => `${p}`));
+  return {
+    cohort,
+    elasticVersion,
+    elasticsearchPort,
+    kibanaPort,
+    bindAddress,
+    elasticsearchHeapMb,
+    elasticsearchMemoryMb,
+    kibanaMemoryMb,
+    elasticPassword,
+    allowMmap,
+    hostArch,
+    dataset: { days, seed, scenario, meanRatePerSecond, end },
+    mlJobs,
+    dockerHost,
+    publicHost,
+    waitForDatafeeds,
+    waitTimeoutSeconds,
+  };
+}
+
+/** The host part of a Docker URL: ssh://user@host:22 -> host; unix:// and npipe:// are local. */
+export function hostOfDockerUrl(url: string): string | undefined {
+  const match = /^(?:tcp|ssh):\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+)/.exec(url);
+  return match?.[1];
+}
+
+function parseList(value: string): string[] {
+  if (value.startsWith("[")) {
+    try {
+      const parsed: unknown = JSON.parse(value);
+      if (Array.isArray(parsed)) return parsed.map(String).map((s) => s.trim()).filter((s) => s !== "");
+    } catch {
+      // fall through to the comma-separated reading, whose problem message shows the value
+    }
+  }
+  return value
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+}

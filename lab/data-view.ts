@@ -1,0 +1,39 @@
+// The Kibana data view over the dataset's index, made the default one so Discover opens on it.
+
+import * as pulumi from "@pulumi/pulumi";
+import { KibanaDataView } from "./providers/data-view";
+
+export interface DataViewArgs {
+  kibanaUrl: pulumi.Input<string>;
+  elasticPassword: pulumi.Input<string>;
+  dataViewId: string;
+  /** The index (pattern) the view reads: the dataset's index */
+  title: pulumi.Input<string>;
+  name: string;
+  timeoutSeconds: number;
+}
+
+export class DataView extends pulumi.ComponentResource {
+  readonly dataViewId: pulumi.Output<string>;
+
+  constructor(name: string, args: DataViewArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("lab:kibana:DataView", name, {}, opts);
+    const view = new KibanaDataView(
+      `${name}-view`,
+      {
+        kibanaUrl: args.kibanaUrl,
+        username: "elastic",
+        password: args.elasticPassword,
+        dataViewId: args.dataViewId,
+        title: args.title,
+        name: args.name,
+        timeFieldName: "@timestamp",
+        makeDefault: true,
+        timeoutSeconds: args.timeoutSeconds,
+      },
+      { parent: this },
+    );
+    this.dataViewId = view.dataViewId;
+    this.registerOutputs({ dataViewId: this.dataViewId });
+  }
+}

@@ -1,0 +1,52 @@
+// The dataset step: the generator's labelled traffic, written into the lab's Elasticsearch.
+// It needs a healthy Elasticsearch and nothing else, so generation overlaps Kibana's start-up.
+
+import * as pulumi from "@pulumi/pulumi";
+import type { InjectedAnomaly } from "../generator/types";
+import { DatasetIndex } from "./providers/dataset";
+
+export interface DatasetArgs {
+  elasticsearchUrl: pulumi.Input<string>;
+  elasticPassword: pulumi.Input<string>;
+  indexPrefix: string;
+  days: number;
+  seed: number;
+  scenario: string;
+  meanRatePerSecond: number | undefined;
+  requestedEnd: string | undefined;
+  timeoutSeconds: number;
+}
+
+export class Dataset extends pulumi.ComponentResource {
+  readonly index: pulumi.Output<string>;
+  readonly count: pulumi.Output<number>;
+  readonly start: pulumi.Output<string>;
+  readonly end: pulumi.Output<string>;
+  readonly anomalies: pulumi.Output<InjectedAnomaly[]>;
+
+  constructor(name: string, args: DatasetArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("lab:data:Dataset", name, {}, opts);
+    const data = new DatasetIndex(
+      `${name}-index`,
+      {
+        elasticsearchUrl: args.elasticsearchUrl,
+        username: "elastic",
+        password: args.elasticPassword,
+        indexPrefix: args.indexPrefix,
+        days: args.days,
+        seed: args.seed,
+        scenario: args.scenario,
+        meanRatePerSecond: args.meanRatePerSecond,
+        requestedEnd: args.requestedEnd,
+        timeoutSeconds: args.timeoutSeconds,
+      },
+      { parent: this },
+    );
+    this.index = data.index;
+    this.count = data.count;
+    this.start = data.start;
+    this.end = data.end;
+    this.anomalies = data.anomalies;
+    this.registerOutputs({ index: this.index, count: this.count, start: this.start, end: this.end, anomalies: this.anomalies });
+  }
+}

@@ -1,0 +1,57 @@
+// One ML anomaly-detection job from ml-jobs/, pointed at the dataset's index and run over exactly
+// the dataset's time range, plus the Kibana links to its results.
+
+import * as pulumi from "@pulumi/pulumi";
+import { jobRequests, type LabJobDefinition } from "../ml-jobs/index";
+import { MlAnomalyJob } from "./providers/ml-job";
+import { fitsSingleMetricViewer, mlJobUrl } from "./urls";
+
+export interface MlJobArgs {
+  definition: LabJobDefinition;
+  jobId: string;
+  elasticsearchUrl: pulumi.Input<string>;
+  elasticPassword: pulumi.Input<string>;
+  kibanaUrl: string;
+  index: pulumi.Input<string>;
+  start: pulumi.Input<string>;
+  end: pulumi.Input<string>;
+  waitForCompletion: boolean;
+  timeoutSeconds: number;
+}
+
+export class MlJob extends pulumi.ComponentResource {
+  readonly jobId: pulumi.Output<string>;
+  readonly anomalyExplorerUrl: pulumi.Output<string>;
+  /** Undefined for jobs the Single Metric Viewer cannot plot (population and rare analyses) */
+  readonly singleMetricViewerUrl: pulumi.Output<string | undefined>;
+  readonly datafeedState: pulumi.Output<string>;
+
+  constructor(name: string, args: MlJobArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("lab:ml:Job", name, {}, opts);
+    const requests = pulumi.output(args.index).apply((index) => jobRequests(args.definition, { jobId: args.jobId, indexPattern: index }));
+    const job = new MlAnomalyJob(
+      `${name}-job`,
+      {
+        elasticsearchUrl: args.elasticsearchUrl,
+        username: "elastic",
+        password: args.elasticPassword,
+        jobId: args.jobId,
+        job: requests.job,
+        datafeed: requests.datafeed,
+        start: args.start,
+        end: args.end,
+        waitForCompletion: args.waitForCompletion,
+        timeoutSeconds: args.timeoutSeconds,
+      },
+      { parent: this },
+    );
+    this.jobId = job.jobId;
+    this.datafeedState = job.datafeedState;
+    const range = pulumi.all([args.start, args.end]).apply(([from, to]) => ({ from, to }));
+    this.anomalyExplorerUrl = range.apply((r) => mlJobUrl(args.kibanaUrl, "explorer", args.jobId, r));
+    this.singleMetricViewerUrl = range.apply((r) =>
+      fitsSingleMetricViewer(args.definition.job) ? mlJobUrl(args.kibanaUrl, "timeseriesexplorer", args.jobId, r) : undefined,
+    );
+    this.registerOutputs({ jobId: this.jobId, anomalyExplorerUrl: this.anomalyExplorerUrl, singleMetricViewerUrl: this.singleMetricViewerUrl });
+  }
+}

@@ -1,0 +1,34 @@
+// Every name the lab gives to something outside Pulumi's state (Docker objects, the index, the data
+// view, ML jobs) comes from here, derived from the cohort, so two cohorts on one Docker host and one
+// laptop collide nowhere. Pulumi's own logical names are derived from the component's name instead.
+
+import { labJobId } from "./config";
+
+export interface LabNames {
+  /** The Docker label every container, network and volume carries: `lab.cohort=<cohort>` */
+  label: { key: string; value: string };
+  network: string;
+  elasticsearchContainer: string;
+  elasticsearchVolume: string;
+  kibanaContainer: string;
+  /** The host name Kibana reaches Elasticsearch by, inside the cohort's network */
+  elasticsearchAlias: string;
+  indexPrefix: string;
+  dataViewId: string;
+  jobId(jobName: string): string;
+}
+
+export function labNames(cohort: string): LabNames {
+  const base = `lab-${cohort}`;
+  return {
+    label: { key: "lab.cohort", value: cohort },
+    network: base,
+    elasticsearchContainer: `${base}-elasticsearch`,
+    elasticsearchVolume: `${base}-esdata`,
+    kibanaContainer: `${base}-kibana`,
+    elasticsearchAlias: "elasticsearch",
+    indexPrefix: `${base}-access`,
+    dataViewId: `${base}-access`,
+    jobId: (jobName) => labJobId(cohort, jobName),
+  };
+}

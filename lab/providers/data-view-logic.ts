@@ -1,0 +1,132 @@
+// The Kibana data view (index pattern) over the dataset, made Kibana's default.
+//
+// create -> GET  /api/status                       until Kibana is available (bounded)
+//           POST /api/data_views/data_view         { data_view: { id, title, name, timeFieldName } }
+//                409 (the id exists, left by an earlier run): DELETE it and create again, once
+//           POST /api/data_views/default           { data_view_id, force: true }
+//                if that fails, the new data view is deleted again before the error is rethrown
+// update -> POST /api/data_views/data_view/<id>    { data_view: { name } }, and the default again
+// delete -> POST /api/data_views/default           { data_view_id: null, force: true } when it is ours
+//           DELETE /api/data_views/data_view/<id>  (404 = already gone)
+//
+// https://www.elastic.co/docs/api/doc/kibana/group/endpoint-data-views
+
+import { HttpError, kibanaRequest, retryUntil, type Endpoint } from "../http";
+
+export interface DataViewInputs {
+  kibanaUrl: string;
+  username: string;
+  password: string;
+  dataViewId: string;
+  /** The index pattern the view reads */
+  title: string;
+  /** Shown in Kibana's pickers */
+  name: string;
+  timeFieldName: string;
+  makeDefault: boolean;
+  timeoutSeconds: number;
+}
+
+export interface DataViewOutputs extends DataViewInputs {
+  isDefault: boolean;
+}
+
+export const DATA_VIEW_REPLACING_INPUTS = ["dataViewId", "title", "timeFieldName"] as const;
+
+/** The create request body, typed after Kibana's published OpenAPI schema (`create_data_view_request_object`). */
+export interface CreateDataViewRequest {
+  data_view: { id: string; title: string; name: string; timeFieldName: string; allowNoIndex?: boolean };
+  override?: boolean;
+}
+
+export function createDataViewRequest(inputs: DataViewInputs): CreateDataViewRequest {
+  return { data_view: { id: inputs.dataViewId, title: inputs.title, name: inputs.name, timeFieldName: inputs.timeFieldName }, override: false };
+}
+
+export function diffDataView(olds: DataViewOutputs, news: DataViewInputs): { changes: boolean; replaces: string[] } {
+  const replaces = DATA_VIEW_REPLACING_INPUTS.filter((key) => olds[key] !== news[key]);
+  const changes =
+    replaces.length > 0 ||
+    (["name", "makeDefault", "kibanaUrl", "username", "password"] as const).some((key) => olds[key] !== news[key]);
+  return { changes, replaces: [...replaces] };
+}
+
+function endpointOf(inputs: DataViewInputs): Endpoint {
+  return { url: inputs.kibanaUrl, username: inputs.username, password: inputs.password, requestTimeoutMs: 30_000 };
+}
+
+function dataViewPath(id: string): string {
+  return `/api/data_views/data_view/${encodeURIComponent(id)}`;
+}
+
+/** Waits until Kibana answers /api/status with an available overall level. */
+export async function waitForKibana(endpoint: Endpoint, timeoutSeconds: number): Promise<void> {
+  await retryUntil(
+    async () => {
+      const { body } = await kibanaRequest<{ status?: { overall?: { level?: string; state?: string } } }>(endpoint, "GET", "/api/status");
+      const level = body?.status?.overall?.level ?? body?.status?.overall?.state;
+      if (level !== "available" && level !== "green") throw new HttpError("GET", "/api/status", 200, `Kibana is not ready yet (overall status: ${level ?? "unknown"})`);
+    },
+    {
+      what: `Kibana at ${endpoint.url} to become available`,
+      timeoutMs: timeoutSeconds * 1000,
+      intervalMs: 3000,
+      retryable: (error) => error instanceof HttpError && (error.status === undefined || error.status === 200 || error.status === 503 || error.status === 502),
+    },
+  );
+}
+
+async function setDefault(endpoint: Endpoint, dataViewId: string | null): Promise<void> {
+  await kibanaRequest(endpoint, "POST", "/api/data_views/default", { body: { data_view_id: dataViewId, force: true } });
+}
+
+export async function createDataView(inputs: DataViewInputs): Promise<DataViewOutputs> {
+  const endpoint = endpointOf(inputs);
+  await waitForKibana(endpoint, inputs.timeoutSeconds);
+  const request = createDataViewRequest(inputs);
+  try {
+    await kibanaRequest(endpoint, "POST", "/api/data_views/data_view", { body: request });
+  } catch (error) {
+    if (!(error instanceof HttpError && error.status === 409)) throw error;
+    // The id is the cohort's own (lab-<cohort>-access): a leftover of an earlier run, not someone else's.
+    await kibanaRequest(endpoint, "DELETE", dataViewPath(inputs.dataViewId), { accept: [404] });
+    await kibanaRequest(endpoint, "POST", "/api/data_views/data_view", { body: request });
+  }
+  if (inputs.makeDefault) {
+    try {
+      await setDefault(endpoint, inputs.dataViewId);
+    } catch (error) {
+      await kibanaRequest(endpoint, "DELETE", dataViewPath(inputs.dataViewId), { accept: [404] }).catch(() => undefined);
+      throw error;
+    }
+  }
+  return { ...inputs, isDefault: inputs.makeDefault };
+}
+
+export async function updateDataView(olds: DataViewOutputs, news: DataViewInputs): Promise<DataViewOutputs> {
+  const endpoint = endpointOf(news);
+  if (olds.name !== news.name) {
+    await kibanaRequest(endpoint, "POST", dataViewPath(news.dataViewId), { body: { data_view: { name: news.name } } });
+  }
+  if (news.makeDefault && !olds.isDefault) await setDefault(endpoint, news.dataViewId);
+  if (!news.makeDefault && olds.isDefault) await unsetDefaultIfOurs(endpoint, news.dataViewId);
+  return { ...news, isDefault: news.makeDefault };
+}
+
+async function unsetDefaultIfOurs(endpoint: Endpoint, dataViewId: string): Promise<void> {
+  const { body } = await kibanaRequest<{ data_view_id?: string | null }>(endpoint, "GET", "/api/data_views/default");
+  if (body?.data_view_id === dataViewId) await setDefault(endpoint, null);
+}
+
+/** Deletes the data view; 404 means already gone. An unreachable Kibana counts as gone: its saved objects live in the lab's Elasticsearch volume. */
+export async function deleteDataView(outputs: DataViewOutputs): Promise<"deleted" | "absent" | "unreachable"> {
+  const endpoint = endpointOf(outputs);
+  try {
+    if (outputs.isDefault) await unsetDefaultIfOurs(endpoint, outputs.dataViewId);
+    const { status } = await kibanaRequest(endpoint, "DELETE", dataViewPath(outputs.dataViewId), { accept: [404] });
+    return status === 404 ? "absent" : "deleted";
+  } catch (error) {
+    if (error instanceof HttpError && error.status === undefined) return "unreachable";
+    throw error;
+  }
+}

@@ -1,0 +1,51 @@
+// Dynamic resource: the generated dataset in the lab's Elasticsearch. Calls listed in dataset-logic.ts.
+
+import * as pulumi from "@pulumi/pulumi";
+import type { InjectedAnomaly } from "../../generator/types";
+import type { DatasetInputs, DatasetOutputs } from "./dataset-logic";
+
+function logic(): typeof import("./dataset-logic") {
+  // Evaluated in Pulumi's dynamic-provider host: capture nothing, load the logic from the project (see load.ts).
+  require("tsx/cjs");
+  return require(require("node:path").join(process.env.LAB_PROJECT_DIR ?? process.cwd(), "lab", "providers", "dataset-logic.ts"));
+}
+
+export const datasetProvider: pulumi.dynamic.ResourceProvider<DatasetInputs, DatasetOutputs> = {
+  async create(inputs) {
+    const outs = await logic().createDataset(inputs);
+    return { id: outs.index, outs };
+  },
+  async diff(_id, olds, news) {
+    return logic().diffDataset(olds, news);
+  },
+  async update(_id, olds, news) {
+    // Only connection details changed (diff replaces on everything else): the data stays.
+    const { index, count, start, end, anomalies, truth } = olds;
+    return { outs: { ...news, index, count, start, end, anomalies, truth } };
+  },
+  async delete(_id, props) {
+    await logic().deleteDatasetIndex(props);
+  },
+};
+
+export type DatasetArgs = { [K in keyof DatasetInputs]: pulumi.Input<DatasetInputs[K]> };
+
+export class DatasetIndex extends pulumi.dynamic.Resource {
+  declare readonly index: pulumi.Output<string>;
+  declare readonly count: pulumi.Output<number>;
+  declare readonly start: pulumi.Output<string>;
+  declare readonly end: pulumi.Output<string>;
+  declare readonly anomalies: pulumi.Output<InjectedAnomaly[]>;
+  declare readonly truth: pulumi.Output<DatasetOutputs["truth"]>;
+
+  constructor(name: string, args: DatasetArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      datasetProvider,
+      name,
+      { ...args, index: undefined, count: undefined, start: undefined, end: undefined, anomalies: undefined, truth: undefined },
+      { ...opts, additionalSecretOutputs: ["password"] },
+      "lab",
+      "Dataset",
+    );
+  }
+}

@@ -1,0 +1,69 @@
+// Kibana's credentials: the built-in `kibana_system` user's password, set through Elasticsearch.
+//
+// create/update -> POST /_security/user/kibana_system/_password   (as `elastic`)
+//                  retried while the security index is not ready yet (503, "security index",
+//                  connection refused), up to a deadline; then
+//                  GET /_security/_authenticate as kibana_system, to prove the password works
+// delete        -> nothing: the password is part of the node's security index, which goes with
+//                  the Elasticsearch volume
+//
+// https://www.elastic.co/docs/api/doc/elasticsearch/operation/operation-security-change-password
+// This replaces the one-shot "setup" container of start-local and docker-elk, and the login race
+// Kibana hits when it starts before the password exists (FIELD-NOTES, failure 3).
+
+import { HttpError, createElasticsearchClient, esCall, retryUntil } from "../http";
+
+export const KIBANA_SYSTEM_USER = "kibana_system";
+
+export interface KibanaSystemPasswordInputs {
+  elasticsearchUrl: string;
+  /** The superuser that may change passwords */
+  username: string;
+  password: string;
+  /** The new kibana_system password */
+  kibanaSystemPassword: string;
+  timeoutSeconds: number;
+}
+
+export interface KibanaSystemPasswordOutputs extends KibanaSystemPasswordInputs {
+  kibanaSystemUsername: string;
+}
+
+/** Failures worth another try while a fresh node comes up: not reachable yet, security index not ready, auth not ready. */
+export function isSecurityNotReady(error: unknown): boolean {
+  if (!(error instanceof HttpError)) return false;
+  if (error.status === undefined) return true;
+  if (error.status === 503 || error.status === 429 || error.status === 502) return true;
+  // While the security index is recovered, even the elastic user's authentication can fail with 401,
+  // and writes fail with 500 naming the security index.
+  if (error.status === 401) return true;
+  return error.status >= 500 && /security|index|shard|not available|unavailable/i.test(error.reason);
+}
+
+export async function setKibanaSystemPassword(inputs: KibanaSystemPasswordInputs): Promise<KibanaSystemPasswordOutputs> {
+  const timeoutMs = inputs.timeoutSeconds * 1000;
+  const admin = createElasticsearchClient({ url: inputs.elasticsearchUrl, username: inputs.username, password: inputs.password, requestTimeoutMs: 15_000 });
+  const path = `/_security/user/${KIBANA_SYSTEM_USER}/_password`;
+  try {
+    await retryUntil(
+      () => esCall({ method: "POST", path }, () => admin.security.changePassword({ username: KIBANA_SYSTEM_USER, password: inputs.kibanaSystemPassword, refresh: "wait_for" })),
+      { what: `Elasticsearch at ${inputs.elasticsearchUrl} to accept the kibana_system password (security index not ready)`, timeoutMs, retryable: isSecurityNotReady },
+    );
+  } finally {
+    await admin.close();
+  }
+  const kibana = createElasticsearchClient({ url: inputs.elasticsearchUrl, username: KIBANA_SYSTEM_USER, password: inputs.kibanaSystemPassword, requestTimeoutMs: 15_000 });
+  try {
+    const me = await retryUntil(() => esCall({ method: "GET", path: "/_security/_authenticate" }, () => kibana.security.authenticate()), {
+      what: "kibana_system to authenticate with its new password",
+      timeoutMs: Math.min(timeoutMs, 60_000),
+      retryable: isSecurityNotReady,
+    });
+    if (me.username !== KIBANA_SYSTEM_USER) {
+      throw new HttpError("GET", "/_security/_authenticate", 200, `authenticated as "${me.username}", expected ${KIBANA_SYSTEM_USER}`);
+    }
+  } finally {
+    await kibana.close();
+  }
+  return { ...inputs, kibanaSystemUsername: KIBANA_SYSTEM_USER };
+}

@@ -1,0 +1,150 @@
+// One ML anomaly-detection job and its datafeed, run once over the dataset's time range.
+//
+// create -> PUT  /_ml/anomaly_detectors/<job>                      (put job)
+//             400 resource_already_exists (a leftover of an earlier run): tear it down, put again
+//           PUT  /_ml/datafeeds/datafeed-<job>                     (put datafeed)
+//           POST /_ml/anomaly_detectors/<job>/_open
+//           POST /_ml/datafeeds/datafeed-<job>/_start {start, end}  an end time makes it a
+//                lookback: the datafeed stops by itself when it reaches the end
+//           GET  /_ml/datafeeds/datafeed-<job>/_stats               until "stopped", when asked to wait
+//           any failure: the teardown below runs, then the error is rethrown
+// delete -> POST /_ml/datafeeds/<id>/_stop?force=true, POST /_ml/anomaly_detectors/<job>/_close?force=true,
+//           DELETE /_ml/datafeeds/<id>?force=true, DELETE /_ml/anomaly_detectors/<job>?force=true;
+//           404 at any step means that part is already gone
+//
+// https://www.elastic.co/docs/api/doc/elasticsearch/group/endpoint-ml-anomaly
+
+import type { Client, estypes } from "@elastic/elasticsearch";
+import { LabError } from "../../generator/errors";
+import { HttpError, createElasticsearchClient, esCall, retryUntil, statusOf } from "../http";
+
+export interface MlJobInputs {
+  elasticsearchUrl: string;
+  username: string;
+  password: string;
+  jobId: string;
+  job: estypes.MlPutJobRequest;
+  datafeed: estypes.MlPutDatafeedRequest;
+  /** ISO-8601: the dataset's start */
+  start: string;
+  /** ISO-8601: the dataset's end */
+  end: string;
+  waitForCompletion: boolean;
+  timeoutSeconds: number;
+}
+
+export interface MlJobOutputs extends MlJobInputs {
+  datafeedId: string;
+  /** "stopped" after a completed lookback, "started" when not waited for */
+  datafeedState: string;
+  processedRecordCount: number | null;
+}
+
+export const ML_JOB_REPLACING_INPUTS = ["jobId", "job", "datafeed", "start", "end"] as const;
+
+export function diffMlJob(olds: MlJobOutputs, news: MlJobInputs): { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean } {
+  const replaces = ML_JOB_REPLACING_INPUTS.filter((key) => JSON.stringify(olds[key]) !== JSON.stringify(news[key]));
+  const changes =
+    replaces.length > 0 || (["elasticsearchUrl", "username", "password", "waitForCompletion", "timeoutSeconds"] as const).some((key) => olds[key] !== news[key]);
+  // Job ids are fixed per cohort: the old job must be gone before its replacement is put.
+  return { changes, replaces: [...replaces], deleteBeforeReplace: true };
+}
+
+/** The start-datafeed request: a lookback over exactly the dataset's range. */
+export function startDatafeedRequest(datafeedId: string, start: string, end: string): estypes.MlStartDatafeedRequest {
+  return { datafeed_id: datafeedId, start, end };
+}
+
+function clientOf(inputs: MlJobInputs): Client {
+  return createElasticsearchClient({ url: inputs.elasticsearchUrl, username: inputs.username, password: inputs.password, requestTimeoutMs: 60_000 });
+}
+
+function isAlreadyExists(error: unknown): boolean {
+  return error instanceof HttpError && error.status === 400 && /resource_already_exists/.test(error.reason);
+}
+
+/** Stop, close and delete with force; 404 at a step means that part is gone already. */
+export async function teardownJob(client: Client, jobId: string, datafeedId: string): Promise<void> {
+  const tolerate404 = async (request: { method: string; path: string }, call: () => Promise<unknown>) => {
+    try {
+      await esCall(request, call);
+    } catch (error) {
+      if (statusOf(error) !== 404) throw error;
+    }
+  };
+  await tolerate404({ method: "POST", path: `/_ml/datafeeds/${datafeedId}/_stop` }, () => client.ml.stopDatafeed({ datafeed_id: datafeedId, force: true }));
+  await tolerate404({ method: "POST", path: `/_ml/anomaly_detectors/${jobId}/_close` }, () => client.ml.closeJob({ job_id: jobId, force: true }));
+  await tolerate404({ method: "DELETE", path: `/_ml/datafeeds/${datafeedId}` }, () => client.ml.deleteDatafeed({ datafeed_id: datafeedId, force: true }));
+  await tolerate404({ method: "DELETE", path: `/_ml/anomaly_detectors/${jobId}` }, () => client.ml.deleteJob({ job_id: jobId, force: true, wait_for_completion: true }));
+}
+
+export async function createMlJob(inputs: MlJobInputs, timing: { intervalMs?: number } = {}): Promise<MlJobOutputs> {
+  const client = clientOf(inputs);
+  const jobId = inputs.jobId;
+  const datafeedId = inputs.datafeed.datafeed_id;
+  const jobPath = `/_ml/anomaly_detectors/${jobId}`;
+  const feedPath = `/_ml/datafeeds/${datafeedId}`;
+  try {
+    try {
+      await esCall({ method: "PUT", path: jobPath }, () => client.ml.putJob({ ...inputs.job, job_id: jobId }));
+    } catch (error) {
+      if (!isAlreadyExists(error)) throw error;
+      // Ours by name (lab-<cohort>-…), left by a run whose state was lost: replace it.
+      await teardownJob(client, jobId, datafeedId);
+      await esCall({ method: "PUT", path: jobPath }, () => client.ml.putJob({ ...inputs.job, job_id: jobId }));
+    }
+    try {
+      await esCall({ method: "PUT", path: feedPath }, () => client.ml.putDatafeed({ ...inputs.datafeed, job_id: jobId }));
+      await esCall({ method: "POST", path: `${jobPath}/_open` }, () => client.ml.openJob({ job_id: jobId }));
+      await esCall({ method: "POST", path: `${feedPath}/_start` }, () => client.ml.startDatafeed(startDatafeedRequest(datafeedId, inputs.start, inputs.end)));
+      let datafeedState = "started";
+      let processedRecordCount: number | null = null;
+      if (inputs.waitForCompletion) {
+        datafeedState = await waitForDatafeedToStop(client, datafeedId, inputs.timeoutSeconds, timing.intervalMs ?? 5000);
+        const stats = await esCall({ method: "GET", path: `${jobPath}/_stats` }, () => client.ml.getJobStats({ job_id: jobId }));
+        processedRecordCount = stats.jobs[0]?.data_counts.processed_record_count ?? null;
+      }
+      return { ...inputs, datafeedId, datafeedState, processedRecordCount };
+    } catch (error) {
+      // Transactional create: a half-made job would block the next run's PUT.
+      try {
+        await teardownJob(client, jobId, datafeedId);
+      } catch {
+        // report the original failure
+      }
+      throw error;
+    }
+  } finally {
+    await client.close();
+  }
+}
+
+async function waitForDatafeedToStop(client: Client, datafeedId: string, timeoutSeconds: number, intervalMs: number): Promise<string> {
+  const path = `/_ml/datafeeds/${datafeedId}/_stats`;
+  return retryUntil(
+    async () => {
+      const stats = await esCall({ method: "GET", path }, () => client.ml.getDatafeedStats({ datafeed_id: datafeedId }));
+      const state = stats.datafeeds[0]?.state;
+      if (state === undefined) throw new HttpError("GET", path, 200, `no statistics for datafeed ${datafeedId}`);
+      if (state !== "stopped") throw new StillRunning(`datafeed ${datafeedId} is ${state}`);
+      return state;
+    },
+    { what: `datafeed ${datafeedId} to process the dataset (set lab:waitForDatafeeds false to not wait)`, timeoutMs: timeoutSeconds * 1000, intervalMs, retryable: (error) => error instanceof StillRunning },
+  );
+}
+
+class StillRunning extends LabError {}
+
+/** Deletes job and datafeed. An unreachable server counts as gone: ML state lives in the lab's own volume. */
+export async function deleteMlJob(outputs: MlJobOutputs): Promise<"deleted" | "unreachable"> {
+  const client = clientOf(outputs);
+  try {
+    await teardownJob(client, outputs.jobId, outputs.datafeedId);
+    return "deleted";
+  } catch (error) {
+    if (error instanceof HttpError && error.status === undefined) return "unreachable";
+    throw error;
+  } finally {
+    await client.close();
+  }
+}

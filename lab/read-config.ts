@@ -1,0 +1,35 @@
+// Reads the stack's `lab:*` configuration through the Pulumi runtime and validates it with
+// `parseLabConfig`. Kept apart from config.ts so that the parsing stays testable without Pulumi.
+
+import * as pulumi from "@pulumi/pulumi";
+import { SCENARIOS } from "../generator/scenarios";
+import { jobsForKinds, loadJobDefinitions } from "../ml-jobs/index";
+import { parseLabConfig, type LabCatalog, type LabConfig, type RawLabConfig } from "./config";
+
+/** The scenarios and ML jobs that ship with the lab. */
+export function labCatalog(): LabCatalog {
+  const definitions = loadJobDefinitions();
+  return {
+    scenarios: Object.keys(SCENARIOS),
+    jobNames: definitions.map((def) => def.name),
+    // The jobs that detect one of the scenario's anomaly kinds; every job for a scenario without any,
+    // since what the clean baseline teaches is that none of them fires.
+    jobsForScenario: (scenario) => {
+      const kinds = [...new Set((SCENARIOS[scenario]?.anomalies ?? []).map((anomaly) => anomaly.kind))];
+      return kinds.length === 0 ? definitions.map((def) => def.name) : jobsForKinds(kinds, definitions);
+    },
+  };
+}
+
+/**
+ * The stack's lab configuration. Reads every `lab:` key at once, from the raw config map rather
+ * than `Config.get`, so that unknown keys are reported too and reading the secret password logs
+ * no "secret read as plain text" warning: the value is wrapped in `pulumi.secret` by the program.
+ */
+export function readLabConfig(catalog: LabCatalog = labCatalog()): LabConfig {
+  const raw: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
+    if (key.startsWith("lab:")) raw[key.slice("lab:".length)] = value;
+  }
+  return parseLabConfig(raw as RawLabConfig, catalog, { stack: pulumi.getStack(), localArch: process.arch });
+}
