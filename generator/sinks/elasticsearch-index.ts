@@ -1,0 +1,403 @@
+// Loading a stream of events into one Elasticsearch index, the way an operator would want it done:
+//
+//   1. GET /                          check URL and credentials first: a refusal writes nothing
+//   2. PUT _index_template/<prefix>   explicit mappings for `<prefix>-*`, before any document exists
+//   3. PUT <index>                    create the index with the ground truth in its mapping `_meta`
+//                                     (or, on a re-run, check that the existing index is the lab's)
+//   4. POST _bulk (helpers.bulk)      `index` operations with deterministic ids, so a re-run overwrites
+//                                     instead of duplicating; rejected documents are counted (onDrop)
+//   5. POST <index>/_refresh, GET <index>/_count
+//                                     the index must hold exactly the number of events generated
+//   6. PUT <index>/_mapping           `_meta.lab.status` becomes "complete" with the final event count
+//
+// `_meta.lab` is how `lab verify` and the Pulumi dataset step find the ground truth without a file,
+// and how they tell a complete dataset from an interrupted one.
+
+import { type Client, type estypes, errors } from "@elastic/elasticsearch";
+import { LabError, UsageError } from "../errors";
+import type { AccessLogEvent, GroundTruth } from "../types";
+import {
+  checkWithClient,
+  createClient,
+  describeErrorCause,
+  describeRequestFailure,
+  type ElasticsearchConnection,
+} from "./elasticsearch-client";
+
+export const DEFAULT_INDEX_PREFIX = "lab-access";
+/** Marks the indices and templates this lab owns, so it never writes into or deletes anything else. */
+export const LAB_GENERATOR = "elastic-ml-lab";
+/**
+ * Bulk settings measured against the real 8.19 server on this project's two-core machine (see the
+ * generator sinks readme): 1 MiB requests with 2 in flight kept the server busy without queueing.
+ */
+export const DEFAULT_FLUSH_BYTES = 1024 * 1024;
+export const DEFAULT_CONCURRENCY = 2;
+/** helpers.bulk retries documents answered with 429 (server busy) this many times, waiting between tries. */
+const BUSY_RETRIES = 3;
+const BUSY_WAIT_MS = 2_000;
+/** At most this many distinct rejection reasons are quoted in the error. */
+const REASONS_SHOWN = 3;
+const PROGRESS_INTERVAL_MS = 250;
+
+/** What `_meta.lab` of a dataset index holds. */
+export interface LabIndexMeta {
+  generator: typeof LAB_GENERATOR;
+  /** "indexing" until every document is in and counted; "complete" after. */
+  status: "indexing" | "complete";
+  /** The ground truth; `eventCount` is set once the status is "complete". */
+  truth: GroundTruth;
+  /** ISO-8601 UTC time the status last changed. */
+  updatedAt: string;
+}
+
+export interface IndexDatasetOptions {
+  connection: ElasticsearchConnection;
+  /** Indices are named `<prefix>-...` and the index template covers `<prefix>-*`. Default "lab-access". */
+  indexPrefix?: string;
+  /** Exact index name; must start with `<prefix>-` so the template applies. Default: see indexNameFor. */
+  index?: string;
+  /** Bytes of NDJSON per bulk request (helpers.bulk flushBytes). */
+  flushBytes?: number;
+  /** Bulk requests in flight at once (helpers.bulk concurrency). */
+  concurrency?: number;
+  /** Called a few times a second with the number of documents Elasticsearch has acknowledged. */
+  onProgress?: (indexed: number) => void;
+  /** Aborting stops sending; the index is left with status "indexing". */
+  signal?: AbortSignal;
+}
+
+export interface IndexDatasetResult {
+  index: string;
+  /** Documents in the index, equal to the events generated. */
+  count: number;
+  /** Ground truth with `eventCount`. */
+  truth: GroundTruth;
+  tookMs: number;
+}
+
+/** The events of one dataset, how to name each document, and its ground truth (without eventCount). */
+export interface EventSource {
+  events: Iterable<AccessLogEvent>;
+  /** Deterministic id of the event at `sequence` (0 for the first event). */
+  documentId: (sequence: number) => string;
+  truth: GroundTruth;
+}
+
+const KEYWORD = { type: "keyword" } as const;
+const LONG = { type: "long" } as const;
+
+/**
+ * The mapping of every lab index. Numbers take the types ECS declares (all `long`), so these
+ * indices sit beside other ECS data in one data view without type conflicts; Lucene packs doc
+ * values by the actual range of values, so a narrower type would save no space. `dynamic: strict`
+ * rejects any field not listed, so a change in the generator's documents surfaces as rejected
+ * documents instead of silently mapped fields.
+ */
+export const LAB_INDEX_MAPPINGS: estypes.MappingTypeMapping = {
+  dynamic: "strict",
+  properties: {
+    "@timestamp": { type: "date" },
+    event: { properties: { dataset: KEYWORD, duration: LONG } },
+    http: {
+      properties: {
+        request: { properties: { method: KEYWORD } },
+        response: { properties: { status_code: LONG, body: { properties: { bytes: LONG } } } },
+      },
+    },
+    url: { properties: { path: { type: "keyword", ignore_above: 2048 } } },
+    source: { properties: { ip: { type: "ip" }, geo: { properties: { country_iso_code: KEYWORD } } } },
+    user_agent: { properties: { original: { type: "keyword", ignore_above: 1024 } } },
+    host: { properties: { name: KEYWORD } },
+  },
+};
+
+/**
+ * The index template for `<prefix>-*`. One shard (a lab dataset is a few GB at most);
+ * `auto_expand_replicas: 0-1` keeps a single-node lab green and gives a real cluster a replica.
+ * The priority grows with the prefix length, so that templates of nested prefixes ("lab" and
+ * "lab-access", whose patterns overlap) get different priorities, which Elasticsearch requires,
+ * and the more specific one wins.
+ */
+export function indexTemplateFor(prefix: string): estypes.IndicesPutIndexTemplateRequest {
+  checkIndexPrefix(prefix);
+  return {
+    name: prefix,
+    index_patterns: [`${prefix}-*`],
+    priority: 200 + prefix.length,
+    template: {
+      settings: { index: { number_of_shards: 1, auto_expand_replicas: "0-1" } },
+      mappings: LAB_INDEX_MAPPINGS,
+    },
+    _meta: { managed_by: LAB_GENERATOR, description: "HTTP access-log datasets of the Elastic ML lab, with known anomalies" },
+  };
+}
+
+const INDEX_PREFIX_RULE = /^[a-z0-9][a-z0-9._-]*$/;
+
+/** Throws a UsageError unless `prefix` can start an index name (lowercase, no spaces or special characters). */
+export function checkIndexPrefix(prefix: string): void {
+  if (!INDEX_PREFIX_RULE.test(prefix) || prefix.length > 200) {
+    throw new UsageError(
+      `index prefix "${prefix}" is not allowed: use 1 to 200 lowercase letters, digits, "-", "_" or ".", starting with a letter or digit`,
+    );
+  }
+}
+
+/** Throws a UsageError unless `index` is a valid index name under `prefix` (so the lab's template applies to it). */
+export function checkIndexName(index: string, prefix: string): void {
+  if (!INDEX_PREFIX_RULE.test(index) || Buffer.byteLength(index) > 255) {
+    throw new UsageError(
+      `index name "${index}" is not allowed: use up to 255 lowercase letters, digits, "-", "_" or ".", starting with a letter or digit`,
+    );
+  }
+  if (!index.startsWith(`${prefix}-`)) {
+    throw new UsageError(`index name "${index}" must start with "${prefix}-", so that the lab's index template (${prefix}-*) gives it its mappings`);
+  }
+}
+
+/** Checks the bulk tuning options; exported so the CLI can validate everything before contacting a server. */
+export function checkBulkSettings(options: Pick<IndexDatasetOptions, "flushBytes" | "concurrency">): void {
+  const problems: string[] = [];
+  if (options.flushBytes !== undefined && !(Number.isInteger(options.flushBytes) && options.flushBytes >= 1024)) {
+    problems.push(`flushBytes must be a whole number of bytes, at least 1024, got ${options.flushBytes}`);
+  }
+  if (options.concurrency !== undefined && !(Number.isInteger(options.concurrency) && options.concurrency >= 1 && options.concurrency <= 64)) {
+    problems.push(`concurrency must be a whole number from 1 to 64, got ${options.concurrency}`);
+  }
+  if (problems.length > 0) throw new UsageError(problems);
+}
+
+/** Loads `source` into `index` (see the steps at the top of this file). */
+export async function indexEvents(
+  source: EventSource,
+  index: string,
+  options: IndexDatasetOptions,
+): Promise<IndexDatasetResult> {
+  const started = Date.now();
+  const prefix = options.indexPrefix ?? DEFAULT_INDEX_PREFIX;
+  checkIndexPrefix(prefix);
+  checkIndexName(index, prefix);
+  checkBulkSettings(options);
+  const { connection } = options;
+  const client = createClient(connection);
+  try {
+    await checkWithClient(client, connection);
+    await putTemplate(client, connection, prefix);
+    await prepareIndex(client, connection, index, source.truth);
+    const sent = await bulkIndex(client, connection, source, index, options);
+    const count = await countDocuments(client, connection, index);
+    if (count !== sent) {
+      throw new LabError(
+        `index ${index} holds ${count} documents but ${sent} events were generated; ` +
+          `${count > sent ? "it holds documents of another run: delete it and run again" : "some documents went missing"}`,
+      );
+    }
+    const truth: GroundTruth = { ...source.truth, eventCount: sent };
+    await writeMeta(client, connection, index, { generator: LAB_GENERATOR, status: "complete", truth, updatedAt: new Date().toISOString() });
+    return { index, count, truth, tookMs: Date.now() - started };
+  } finally {
+    await client.close();
+  }
+}
+
+/**
+ * Deletes a dataset index. Refuses an index the lab did not create (no `_meta.lab`) and names
+ * with wildcards or lists; an index that does not exist is "absent", not an error, so that
+ * teardown can be repeated.
+ */
+export async function deleteDataset(connection: ElasticsearchConnection, index: string): Promise<"deleted" | "absent"> {
+  if (!INDEX_PREFIX_RULE.test(index)) {
+    throw new UsageError(`index name "${index}" is not a single index: no wildcards, commas or uppercase letters`);
+  }
+  const client = createClient(connection);
+  try {
+    await checkWithClient(client, connection);
+    const meta = await readLabMeta(client, connection, index);
+    if (meta === "absent") return "absent";
+    if (meta === "foreign") throw new LabError(`index ${index} was not created by the lab (its mapping has no _meta.lab); refusing to delete it`);
+    try {
+      await client.indices.delete({ index });
+      return "deleted";
+    } catch (error) {
+      if (error instanceof errors.ResponseError && error.statusCode === 404) return "absent";
+      throw describeRequestFailure(error, connection, `DELETE /${index}`);
+    }
+  } finally {
+    await client.close();
+  }
+}
+
+/**
+ * Reads `_meta.lab` of a dataset index: its status and ground truth. For `lab verify` and the
+ * Pulumi dataset step. Throws a LabError when the index is missing or not the lab's.
+ */
+export async function readDatasetMeta(connection: ElasticsearchConnection, index: string): Promise<LabIndexMeta> {
+  const client = createClient(connection);
+  try {
+    await checkWithClient(client, connection);
+    const meta = await readLabMeta(client, connection, index);
+    if (meta === "absent") throw new LabError(`index ${index} does not exist on ${connection.url}`);
+    if (meta === "foreign") throw new LabError(`index ${index} was not created by the lab (its mapping has no _meta.lab)`);
+    return meta;
+  } finally {
+    await client.close();
+  }
+}
+
+async function putTemplate(client: Client, connection: ElasticsearchConnection, prefix: string): Promise<void> {
+  try {
+    await client.indices.putIndexTemplate(indexTemplateFor(prefix));
+  } catch (error) {
+    throw describeRequestFailure(error, connection, `PUT /_index_template/${prefix}`);
+  }
+}
+
+async function prepareIndex(client: Client, connection: ElasticsearchConnection, index: string, truth: GroundTruth): Promise<void> {
+  const meta: LabIndexMeta = { generator: LAB_GENERATOR, status: "indexing", truth: withoutEventCount(truth), updatedAt: new Date().toISOString() };
+  const existing = await readLabMeta(client, connection, index);
+  if (existing === "foreign") {
+    throw new LabError(`index ${index} exists and was not created by the lab (its mapping has no _meta.lab); refusing to write into it`);
+  }
+  if (existing !== "absent") {
+    await writeMeta(client, connection, index, meta);
+    return;
+  }
+  try {
+    await client.indices.create({ index, mappings: { _meta: { lab: meta } } });
+  } catch (error) {
+    // Another run created it between our check and our create: treat as a re-run.
+    if (error instanceof errors.ResponseError && errorType(error) === "resource_already_exists_exception") {
+      await prepareIndex(client, connection, index, truth);
+      return;
+    }
+    throw describeRequestFailure(error, connection, `PUT /${index}`);
+  }
+}
+
+async function readLabMeta(client: Client, connection: ElasticsearchConnection, index: string): Promise<LabIndexMeta | "absent" | "foreign"> {
+  let response: estypes.IndicesGetMappingResponse;
+  try {
+    response = await client.indices.getMapping({ index });
+  } catch (error) {
+    if (error instanceof errors.ResponseError && error.statusCode === 404) return "absent";
+    throw describeRequestFailure(error, connection, `GET /${index}/_mapping`);
+  }
+  const mapping = Object.values(response)[0]?.mappings;
+  const lab = (mapping?._meta as { lab?: LabIndexMeta } | undefined)?.lab;
+  return lab?.generator === LAB_GENERATOR ? lab : "foreign";
+}
+
+async function writeMeta(client: Client, connection: ElasticsearchConnection, index: string, meta: LabIndexMeta): Promise<void> {
+  try {
+    await client.indices.putMapping({ index, _meta: { lab: meta } });
+  } catch (error) {
+    throw describeRequestFailure(error, connection, `PUT /${index}/_mapping`);
+  }
+}
+
+async function countDocuments(client: Client, connection: ElasticsearchConnection, index: string): Promise<number> {
+  try {
+    return (await client.count({ index })).count;
+  } catch (error) {
+    throw describeRequestFailure(error, connection, `GET /${index}/_count`);
+  }
+}
+
+/** Sends every event through helpers.bulk and returns how many were sent; throws when any was rejected. */
+async function bulkIndex(
+  client: Client,
+  connection: ElasticsearchConnection,
+  source: EventSource,
+  index: string,
+  options: IndexDatasetOptions,
+): Promise<number> {
+  let sequence = 0;
+  let rejected = 0;
+  // Rejections grouped by kind (error type and reason without document id or position), each with its first example.
+  const reasons = new Map<string, { text: string; times: number }>();
+  const { signal, onProgress } = options;
+  if (signal?.aborted) throw interrupted(index, 0);
+
+  const bulk = client.helpers.bulk<AccessLogEvent>({
+    datasource: asAsyncIterator(source.events),
+    // helpers.bulk calls onDocument once per event, in the order the datasource yields them, so a
+    // counter gives each event its position in the dataset and thereby its deterministic id.
+    onDocument: () => ({ index: { _index: index, _id: source.documentId(sequence++) } }),
+    flushBytes: options.flushBytes ?? DEFAULT_FLUSH_BYTES,
+    concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+    retries: BUSY_RETRIES,
+    wait: BUSY_WAIT_MS,
+    refreshOnCompletion: index,
+    onDrop: (dropped) => {
+      rejected += 1;
+      const key = dropped.error === null ? `status ${dropped.status}` : rejectionKind(dropped.error);
+      const seen = reasons.get(key);
+      if (seen !== undefined) {
+        seen.times += 1;
+        return;
+      }
+      const id = (dropped.operation as { index?: { _id?: string } }).index?._id;
+      const text = dropped.error === null
+        ? `status ${dropped.status} (server busy, still refused after ${BUSY_RETRIES} retries)`
+        : withoutPerDocumentDetail(describeErrorCause(dropped.error));
+      reasons.set(key, { text: id === undefined ? text : `${text} [first: id ${id}]`, times: 1 });
+    },
+  });
+
+  const abort = () => bulk.abort();
+  signal?.addEventListener("abort", abort, { once: true });
+  const ticker = onProgress === undefined
+    ? undefined
+    : setInterval(() => onProgress(bulk.stats.successful + bulk.stats.failed), PROGRESS_INTERVAL_MS);
+  let stats: Awaited<typeof bulk>;
+  try {
+    stats = await bulk;
+  } catch (error) {
+    throw describeRequestFailure(error, connection, `POST /_bulk`);
+  } finally {
+    signal?.removeEventListener("abort", abort);
+    if (ticker !== undefined) clearInterval(ticker);
+  }
+  if (signal?.aborted || stats.aborted) throw interrupted(index, stats.successful);
+  onProgress?.(stats.successful + stats.failed);
+
+  if (rejected > 0) {
+    const shown = [...reasons.values()]
+      .slice(0, REASONS_SHOWN)
+      .map(({ text, times }) => `${times}x ${text}`)
+      .join("; ");
+    const more = reasons.size > REASONS_SHOWN ? `; and ${reasons.size - REASONS_SHOWN} other reasons` : "";
+    throw new LabError(`${rejected} of ${sequence} documents were rejected by index ${index}; first reasons: ${shown}${more}`);
+  }
+  return sequence;
+}
+
+/** helpers.bulk reads arrays, buffers, streams and async iterators, not plain generators; this adapts one lazily. */
+async function* asAsyncIterator<T>(items: Iterable<T>): AsyncGenerator<T> {
+  yield* items;
+}
+
+/** The part of a rejection that is the same for every document rejected for the same cause. */
+function rejectionKind(error: unknown): string {
+  const { type, reason } = (error ?? {}) as { type?: string; reason?: string };
+  return `${type ?? ""}: ${withoutPerDocumentDetail(reason ?? "")}`.replace(/Preview of field's value: .*$/, "");
+}
+
+/** Drops what differs per document from a bulk item reason: "[1:237]" positions, "in document with id '...'". */
+function withoutPerDocumentDetail(text: string): string {
+  return text.replace(/\[\d+:\d+\] /g, "").replace(/ in document with id '[^']*'/g, "");
+}
+
+function interrupted(index: string, indexed: number): LabError {
+  return new LabError(`interrupted after ${indexed} documents; index ${index} is incomplete (its _meta.lab.status stays "indexing")`);
+}
+
+function withoutEventCount(truth: GroundTruth): GroundTruth {
+  const { eventCount: _ignored, ...rest } = truth;
+  return rest;
+}
+
+function errorType(error: InstanceType<typeof errors.ResponseError>): string | undefined {
+  return (error.body as { error?: { type?: string } } | undefined)?.error?.type;
+}
