@@ -6,6 +6,8 @@
 #   bash test/support/elasticsearch.sh stop             stop it and wait until its processes are gone
 #   bash test/support/elasticsearch.sh status           "running <url>" (exit 0) or "stopped" (exit 3)
 #   bash test/support/elasticsearch.sh env              print the export lines: eval "$(bash ... env)"
+#   bash test/support/elasticsearch.sh check            exit 0 when this machine can start one (Java 17+,
+#                                                       and the zip cached or Maven to fetch it)
 #   bash test/support/elasticsearch.sh run -- CMD ARG.. start, run CMD with the instance's variables,
 #                                                       stop (also when CMD fails), exit with CMD's code
 #
@@ -398,6 +400,21 @@ env_instance() {
   cat "$ENV_FILE"
 }
 
+check_prerequisites() {
+  local java_home
+  java_home="$(find_java_home)"
+  local repo="${MAVEN_REPO_LOCAL:-$HOME/.m2/repository}"
+  if [[ -f "$DIST_DIR/.unpacked" ]]; then
+    say "can start: Java $(java_major "$java_home") at $java_home, distribution unpacked in ${DIST_DIR#"$PROJECT_DIR/"}"
+  elif [[ -f "$repo/org/elasticsearch/distribution/integ-test-zip/elasticsearch/$ES_VERSION/elasticsearch-$ES_VERSION.zip" ]]; then
+    say "can start: Java $(java_major "$java_home") at $java_home, $ARTIFACT cached in $repo"
+  elif command -v mvn >/dev/null 2>&1; then
+    say "can start: Java $(java_major "$java_home") at $java_home, Maven will fetch $ARTIFACT"
+  else
+    die "cannot start: $ARTIFACT is not in $repo and Maven (mvn) is not installed to fetch it"
+  fi
+}
+
 run_with_instance() {
   [[ "${1:-}" == "--" ]] && shift
   (($# > 0)) || { say "run needs a command: run -- npm test"; exit 2; }
@@ -425,6 +442,7 @@ main() {
     stop) stop_instance ;;
     status) status_instance ;;
     env) env_instance ;;
+    check) check_prerequisites ;;
     run) shift; run_with_instance "$@" ;;
     *) usage ;;
   esac

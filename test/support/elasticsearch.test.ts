@@ -5,7 +5,7 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
-import { basicAuthorization, requireEsTarget, type EsTarget } from "./es-target";
+import { basicAuthorization, requireEsTarget, type EsSuiteLedger, type EsTarget } from "./es-target";
 
 const SCRIPT = path.join(__dirname, "elasticsearch.sh");
 
@@ -111,25 +111,27 @@ describe("requireEsTarget", function () {
   }
 
   it("skips the suite and records it when no server is configured", function () {
-    const ledger = { ran: [] as string[], skipped: [] as string[] };
+    const ledger: EsSuiteLedger = { ran: [], skipped: [] };
     const { context, skipped } = fakeContext();
     expect(() => requireEsTarget(context, ledger)).to.throw("skipped");
     expect(skipped()).to.equal(true);
-    expect(ledger).to.deep.equal({ ran: [], skipped: ["sink writes to Elasticsearch"] });
+    expect(ledger).to.deep.equal({ ran: [], skipped: [{ suite: "sink writes to Elasticsearch", reason: "ELASTICSEARCH_URL is not set" }] });
   });
 
   it("fails the suite instead when LAB_REQUIRE_ELASTICSEARCH is set, saying how to run a server", function () {
     process.env.LAB_REQUIRE_ELASTICSEARCH = "1";
-    const ledger = { ran: [] as string[], skipped: [] as string[] };
+    const ledger: EsSuiteLedger = { ran: [], skipped: [] };
     const { context, skipped } = fakeContext();
-    expect(() => requireEsTarget(context, ledger)).to.throw(/ELASTICSEARCH_URL is not: "sink writes to Elasticsearch"[\s\S]*elasticsearch\.sh run -- npm test/);
+    expect(() => requireEsTarget(context, ledger)).to.throw(
+      /"sink writes to Elasticsearch" cannot run against a real Elasticsearch: ELASTICSEARCH_URL is not set[\s\S]*elasticsearch\.sh run -- npm test/,
+    );
     expect(skipped()).to.equal(false);
   });
 
   it("returns the configured server, defaulting the user to elastic and dropping a trailing slash", function () {
     process.env.ELASTICSEARCH_URL = "http://127.0.0.1:9200/";
     process.env.ELASTICSEARCH_PASSWORD = "secret";
-    const ledger = { ran: [] as string[], skipped: [] as string[] };
+    const ledger: EsSuiteLedger = { ran: [], skipped: [] };
     const target = requireEsTarget(fakeContext().context, ledger);
     expect(target).to.deep.equal({ url: "http://127.0.0.1:9200", username: "elastic", password: "secret" });
     expect(ledger.ran).to.deep.equal(["sink writes to Elasticsearch"]);

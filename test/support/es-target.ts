@@ -21,11 +21,13 @@ export const HOW_TO_RUN_ELASTICSEARCH_TESTS = [
   "  ELASTICSEARCH_URL=http://127.0.0.1:9200 ELASTICSEARCH_USERNAME=elastic ELASTICSEARCH_PASSWORD=... npm test",
 ].join("\n");
 
-/** What the suites saw: which needed Elasticsearch, and whether they ran or were skipped. */
-export const esSuiteLedger = {
-  ran: [] as string[],
-  skipped: [] as string[],
-};
+export interface EsSuiteLedger {
+  ran: string[];
+  skipped: { suite: string; reason: string }[];
+}
+
+/** What the suites saw: which needed Elasticsearch, and whether they ran or were skipped (and why). */
+export const esSuiteLedger: EsSuiteLedger = { ran: [], skipped: [] };
 
 export function esTarget(): EsTarget | undefined {
   const url = process.env.ELASTICSEARCH_URL;
@@ -46,21 +48,33 @@ export function elasticsearchRequired(): boolean {
  * Call in a `before` hook: returns the target, or skips the suite when no Elasticsearch is configured.
  * When LAB_REQUIRE_ELASTICSEARCH is set, a missing target fails the suite instead.
  */
-export function requireEsTarget(context: Mocha.Context, ledger: typeof esSuiteLedger = esSuiteLedger): EsTarget {
+export function requireEsTarget(context: Mocha.Context, ledger: EsSuiteLedger = esSuiteLedger): EsTarget {
   const target = esTarget();
-  const suite = context.test?.parent?.fullTitle() ?? "(unnamed suite)";
   if (target === undefined) {
-    if (elasticsearchRequired()) {
-      throw new Error(
-        `${REQUIRE_ELASTICSEARCH_VARIABLE} is set but ELASTICSEARCH_URL is not: "${suite}" needs a real Elasticsearch.\n` +
-          HOW_TO_RUN_ELASTICSEARCH_TESTS,
-      );
-    }
-    ledger.skipped.push(suite);
-    context.skip();
+    skipEsSuite(context, "ELASTICSEARCH_URL is not set", ledger);
   }
-  ledger.ran.push(suite);
+  ledger.ran.push(suiteTitle(context));
   return target as EsTarget;
+}
+
+/**
+ * Skips an Elasticsearch-backed suite for `reason`, recording it for the end-of-run note; under
+ * LAB_REQUIRE_ELASTICSEARCH it fails the suite instead. Never returns.
+ */
+export function skipEsSuite(context: Mocha.Context, reason: string, ledger: EsSuiteLedger = esSuiteLedger): never {
+  const suite = suiteTitle(context);
+  if (elasticsearchRequired()) {
+    throw new Error(
+      `${REQUIRE_ELASTICSEARCH_VARIABLE} is set but "${suite}" cannot run against a real Elasticsearch: ${reason}.\n` +
+        HOW_TO_RUN_ELASTICSEARCH_TESTS,
+    );
+  }
+  ledger.skipped.push({ suite, reason });
+  context.skip();
+}
+
+function suiteTitle(context: Mocha.Context): string {
+  return context.test?.parent?.fullTitle() ?? "(unnamed suite)";
 }
 
 /** The Basic authorization header for a target, for tests that use plain `fetch`. */

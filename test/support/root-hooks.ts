@@ -82,8 +82,9 @@ export const mochaHooks = {
   async afterAll(this: Mocha.Context): Promise<void> {
     if (esSuiteLedger.skipped.length > 0) {
       const count = esSuiteLedger.skipped.length;
+      const suites = esSuiteLedger.skipped.map(({ suite, reason }) => `    - ${suite}: ${reason}`).join("\n");
       console.log(
-        `\n  Note: ${count} Elasticsearch-backed suite${count === 1 ? " was" : "s were"} skipped because ELASTICSEARCH_URL is not set.\n` +
+        `\n  Note: ${count} Elasticsearch-backed suite${count === 1 ? " was" : "s were"} skipped:\n${suites}\n` +
           HOW_TO_RUN_ELASTICSEARCH_TESTS.replace(/^/gm, "  ") +
           "\n",
       );
