@@ -104,7 +104,7 @@ export function describeConnectionFailure(error: unknown, connection: Elasticsea
     return new LabError(`${where} denied ${request}: 403 Forbidden, ${serverReason(error)}; the user lacks a privilege`);
   }
   if (error instanceof errors.TimeoutError) {
-    return new LabError(`${where} did not answer ${request} within ${Math.round(Math.min(connection.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, CHECK_TIMEOUT_MS) / 1000)} s; is the server overloaded or the address wrong?`);
+    return new LabError(`${where} did not answer ${request} within ${seconds(Math.min(connection.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, CHECK_TIMEOUT_MS))} s; is the server overloaded or the address wrong?`);
   }
   if (error instanceof errors.ProductNotSupportedError) {
     return new LabError(`${redactUrl(connection.url)} answered ${request}, but it is not a supported Elasticsearch (7.14 or newer)`);
@@ -126,7 +126,7 @@ export function describeRequestFailure(error: unknown, connection: Elasticsearch
     return new LabError(`${request} on ${where} failed: ${error.statusCode ?? "no status"} ${serverReason(error)}`);
   }
   if (error instanceof errors.TimeoutError) {
-    return new LabError(`${request} on ${where} timed out after ${Math.round((connection.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS) / 1000)} s`);
+    return new LabError(`${request} on ${where} timed out after ${seconds(connection.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS)} s`);
   }
   if (error instanceof errors.ConnectionError || error instanceof errors.NoLivingConnectionsError) {
     return new LabError(`${request} on ${where} failed: the connection was lost (${error.message}); is the server still running?`);
@@ -198,6 +198,10 @@ function authFor(connection: ElasticsearchConnection): { apiKey: string } | { us
     return { username: connection.username, password: connection.password ?? "" };
   }
   return undefined;
+}
+
+function seconds(milliseconds: number): string {
+  return String(Number((milliseconds / 1000).toFixed(milliseconds < 10_000 ? 1 : 0)));
 }
 
 function requestOf(error: unknown): string | undefined {
