@@ -278,7 +278,22 @@ export function freshClient(random: Random, population: Pick<Population, "knownI
   }
 }
 
+// planDataset and generateEvents both need the population of a seed; building it takes tens of
+// milliseconds, so the last few are kept. They are immutable, so sharing is safe.
+const recentPopulations = new Map<number, Population>();
+const RECENT_POPULATIONS_KEPT = 4;
+
+/** The population of a seed: the same seed always gives the same URLs, clients and hosts. */
 export function buildPopulation(seed: number): Population {
+  const cached = recentPopulations.get(seed);
+  if (cached !== undefined) return cached;
+  const population = createPopulation(seed);
+  if (recentPopulations.size >= RECENT_POPULATIONS_KEPT) recentPopulations.delete(recentPopulations.keys().next().value!);
+  recentPopulations.set(seed, population);
+  return population;
+}
+
+function createPopulation(seed: number): Population {
   const random = new Random(seed, "population");
 
   const urls = [...headUrls(), ...tailUrls(random.fork("urls"))];
@@ -300,7 +315,7 @@ export function buildPopulation(seed: number): Population {
   }
   const clientWeights = clients.map((_, rank) => Math.pow(1 + rank / CLIENT_SKEW_SCALE, -CLIENT_SKEW_EXPONENT));
 
-  return {
+  return Object.freeze({
     urls,
     urlChoice: new WeightedChoice(urlWeights),
     urlShares: urlWeights.map((weight) => weight / urlTotal),
@@ -313,7 +328,7 @@ export function buildPopulation(seed: number): Population {
     hostingCountries: HOSTING_COUNTRIES,
     probePaths: buildProbePaths(random.fork("probes")),
     knownIps,
-  };
+  });
 }
 
 /** Response status mixes, as [status, weight] pairs; weights are per mille. */
