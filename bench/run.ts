@@ -1,0 +1,30 @@
+// `npm run bench`: every benchmark of the project, one after the other. Each measures its claim
+// against a floor measured in the same run and prints the ratio, because on a shared 2-core
+// machine an absolute time means little.
+//
+// Pick some with arguments: `npm run bench -- generate detector`.
+
+const BENCHMARKS: Record<string, () => Promise<{ main: () => Promise<unknown> }>> = {
+  generate: () => import("./generate"),
+  detector: () => import("./detector"),
+  ingest: () => import("./ingest"),
+};
+
+async function runBenchmarks(names: string[]): Promise<void> {
+  const unknown = names.filter((name) => !(name in BENCHMARKS));
+  if (unknown.length > 0) {
+    console.error(`unknown benchmark ${unknown.join(", ")}; choose from ${Object.keys(BENCHMARKS).join(", ")}`);
+    process.exitCode = 2;
+    return;
+  }
+  for (const name of names.length > 0 ? names : Object.keys(BENCHMARKS)) {
+    console.log(`\n=== bench: ${name} ===`);
+    const benchmark = await BENCHMARKS[name]();
+    await benchmark.main();
+  }
+}
+
+runBenchmarks(process.argv.slice(2)).catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exitCode = 1;
+});
