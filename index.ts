@@ -17,4 +17,5 @@ export const index = lab.index;
 export const documentCount = lab.documentCount;
 export const timeRange = lab.timeRange;
 export const anomalyWindows = lab.anomalyWindows;
+export const dataViewId = lab.dataViewId;
 export const jobs = lab.jobs;

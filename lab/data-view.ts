@@ -31,7 +31,8 @@ export class DataView extends pulumi.ComponentResource {
         makeDefault: true,
         timeoutSeconds: args.timeoutSeconds,
       },
-      { parent: this },
+      // The URLs are plain strings, so nothing ties this call to the servers being up but this:
+      { parent: this, dependsOn: opts?.dependsOn },
     );
     this.dataViewId = view.dataViewId;
     this.registerOutputs({ dataViewId: this.dataViewId });

@@ -40,7 +40,8 @@ export class Dataset extends pulumi.ComponentResource {
         requestedEnd: args.requestedEnd,
         timeoutSeconds: args.timeoutSeconds,
       },
-      { parent: this },
+      // The URLs are plain strings, so nothing ties this call to the servers being up but this:
+      { parent: this, dependsOn: opts?.dependsOn },
     );
     this.index = data.index;
     this.count = data.count;

@@ -25,10 +25,11 @@ export class KibanaCredentials extends pulumi.ComponentResource {
         elasticsearchUrl: args.elasticsearchUrl,
         username: "elastic",
         password: args.elasticPassword,
-        kibanaSystemPassword: generated.value,
+        kibanaSystemPassword: pulumi.secret(generated.value),
         timeoutSeconds: args.timeoutSeconds,
       },
-      { parent: this },
+      // The URLs are plain strings, so nothing ties this call to the servers being up but this:
+      { parent: this, dependsOn: opts?.dependsOn },
     );
     this.username = applied.kibanaSystemUsername;
     this.password = pulumi.secret(applied.kibanaSystemPassword);

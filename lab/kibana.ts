@@ -51,7 +51,7 @@ export class Kibana extends pulumi.ComponentResource {
     const image = new docker.RemoteImage(`${name}-image`, { name: `docker.elastic.co/kibana/kibana:${args.version}`, keepLocally: true }, { parent: this });
     // Kibana wants 32 characters or more for each key.
     const keys = ["saved-objects", "security", "reporting"].map(
-      (purpose) => new RandomSecret(`${name}-${purpose}-key`, { length: 48, purpose: `kibana-${purpose}` }, { parent: this }).value,
+      (purpose) => pulumi.secret(new RandomSecret(`${name}-${purpose}-key`, { length: 48, purpose: `kibana-${purpose}` }, { parent: this }).value),
     );
     this.url = hostUrl(args.publicHost, args.port);
     const env = kibanaEnvironment(args, this.url);

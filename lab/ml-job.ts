@@ -43,7 +43,8 @@ export class MlJob extends pulumi.ComponentResource {
         waitForCompletion: args.waitForCompletion,
         timeoutSeconds: args.timeoutSeconds,
       },
-      { parent: this },
+      // The URLs are plain strings, so nothing ties this call to the servers being up but this:
+      { parent: this, dependsOn: opts?.dependsOn },
     );
     this.jobId = job.jobId;
     this.datafeedState = job.datafeedState;

@@ -39,6 +39,7 @@ export interface LabOutputs {
   documentCount: pulumi.Output<number>;
   timeRange: pulumi.Output<{ from: string; to: string }>;
   anomalyWindows: pulumi.Output<InjectedAnomaly[]>;
+  dataViewId: pulumi.Output<string>;
   jobs: Record<string, LabJobLinks>;
 }
 
@@ -52,7 +53,7 @@ export function buildLab(config: LabConfig, definitions: readonly LabJobDefiniti
 
   const elasticPassword =
     config.elasticPassword === undefined
-      ? new RandomSecret(`lab-${config.cohort}-elastic-password`, { length: 24, purpose: "elastic" }).value
+      ? pulumi.secret(new RandomSecret(`lab-${config.cohort}-elastic-password`, { length: 24, purpose: "elastic" }).value)
       : pulumi.secret(config.elasticPassword);
 
   const network = new LabNetwork(`lab-${config.cohort}`, { names }, dockerOpts);
@@ -116,7 +117,7 @@ export function buildLab(config: LabConfig, definitions: readonly LabJobDefiniti
     { dependsOn: [elasticsearch] },
   );
 
-  new DataView(
+  const dataView = new DataView(
     `lab-${config.cohort}-data-view`,
     {
       kibanaUrl: kibana.url,
@@ -162,6 +163,7 @@ export function buildLab(config: LabConfig, definitions: readonly LabJobDefiniti
     documentCount: dataset.count,
     timeRange: pulumi.all([dataset.start, dataset.end]).apply(([from, to]) => ({ from, to })),
     anomalyWindows: dataset.anomalies,
+    dataViewId: dataView.dataViewId,
     jobs,
   };
 }

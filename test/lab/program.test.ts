@@ -1,0 +1,231 @@
+// The lab's resource graph, built against Pulumi's mock engine: names, ports, settings, secrets and
+// the order of dependencies, per stack configuration.
+
+import { expect } from "chai";
+import * as pulumi from "@pulumi/pulumi";
+import { UsageError } from "../../generator/errors";
+import { buildLab, type LabOutputs } from "../../lab/program";
+import { readLabConfig } from "../../lab/read-config";
+import { installMocks, isSecret, isSecretOnTheWire, plain, valueOf, type Recorder } from "./mocks";
+
+const CONTAINER = "docker:index/container:Container";
+const NETWORK = "docker:index/network:Network";
+const VOLUME = "docker:index/volume:Volume";
+
+const COHORT_A = { cohort: "cohort-a", elasticsearchPort: "9201", kibanaPort: "5602", datasetScenario: "spike", elasticPassword: "given-secret-a" };
+const COHORT_B = { cohort: "cohort-b", elasticsearchPort: "9202", kibanaPort: "5603", datasetScenario: "mixed", bindAddress: "0.0.0.0" };
+
+interface Built {
+  recorder: Recorder;
+  lab: LabOutputs;
+}
+
+/** Builds the program for one stack and waits until every resource is registered. */
+async function build(stack: string, config: Record<string, string>, secretKeys: string[] = []): Promise<Built> {
+  const recorder = await installMocks(stack, config, secretKeys);
+  const lab = buildLab(readLabConfig());
+  await valueOf(lab.dataViewId);
+  await valueOf(lab.documentCount);
+  for (const job of Object.values(lab.jobs)) await valueOf(job.anomalyExplorer);
+  return { recorder, lab };
+}
+
+function container(recorder: Recorder, suffix: string) {
+  const found = recorder.ofType(CONTAINER).find((r) => r.name.endsWith(suffix));
+  if (found === undefined) throw new Error(`no container ending in ${suffix}`);
+  return found;
+}
+
+function envsOf(recorder: Recorder, suffix: string): string[] {
+  return plain<string[]>(container(recorder, suffix).inputs.envs);
+}
+
+/** Every name the lab gives outside Pulumi: Docker objects, index prefix, data view and job ids, host ports. */
+function externalNames(recorder: Recorder): string[] {
+  const names: string[] = [];
+  for (const r of recorder.resources) {
+    if ([CONTAINER, NETWORK, VOLUME].includes(r.type)) names.push(`docker:${String(r.inputs.name)}`);
+    if (r.type === CONTAINER) for (const port of plain<{ external: number }[]>(r.inputs.ports)) names.push(`port:${port.external}`);
+    if (r.type.startsWith("pulumi-nodejs:")) {
+      for (const key of ["indexPrefix", "dataViewId", "jobId"]) if (key in r.inputs) names.push(`${key}:${String(plain(r.inputs[key]))}`);
+    }
+  }
+  return names;
+}
+
+describe("lab program (Pulumi mocks)", function () {
+  this.timeout(60_000);
+  let a: Built;
+  let b: Built;
+
+  before(async () => {
+    a = await build("dev-a", COHORT_A, ["elasticPassword"]);
+    b = await build("dev-b", COHORT_B);
+  });
+
+  describe("names", () => {
+    it("gives every Docker object, the index, the data view and each ML job a name that carries the cohort", () => {
+      const names = externalNames(a.recorder).filter((name) => !name.startsWith("port:"));
+      expect(names.length).to.be.greaterThan(6);
+      for (const name of names) expect(name).to.include("lab-cohort-a");
+    });
+
+    it("gives every Pulumi resource a logical name that carries the cohort", () => {
+      for (const r of a.recorder.resources) {
+        if (r.type === "pulumi:pulumi:Stack") continue;
+        expect(r.name, r.type).to.include("cohort-a");
+      }
+    });
+
+    it("lets two cohorts share a Docker host: no name or host port in common", () => {
+      const inA = new Set(externalNames(a.recorder));
+      const shared = externalNames(b.recorder).filter((name) => inA.has(name));
+      expect(shared).to.deep.equal([]);
+    });
+
+    it("labels every container, network and volume with its cohort, so leftovers can be found", () => {
+      for (const r of b.recorder.resources.filter((r) => [CONTAINER, NETWORK, VOLUME].includes(r.type))) {
+        expect(plain(r.inputs.labels), r.name).to.deep.include({ label: "lab.cohort", value: "cohort-b" });
+      }
+    });
+  });
+
+  describe("ports", () => {
+    it("publishes Elasticsearch and Kibana on the configured ports of 127.0.0.1 by default", () => {
+      expect(plain(container(a.recorder, "-es-container").inputs.ports)).to.deep.equal([{ internal: 9200, external: 9201, ip: "127.0.0.1" }]);
+      expect(plain(container(a.recorder, "-kibana-container").inputs.ports)).to.deep.equal([{ internal: 5601, external: 5602, ip: "127.0.0.1" }]);
+    });
+
+    it("publishes on the address lab:bindAddress names", () => {
+      expect(plain(container(b.recorder, "-es-container").inputs.ports)).to.deep.equal([{ internal: 9200, external: 9202, ip: "0.0.0.0" }]);
+      expect(b.lab.kibanaUrl).to.equal("http://127.0.0.1:5603");
+    });
+
+    it("deletes a container before creating its replacement, because its host port is fixed", () => {
+      for (const r of a.recorder.ofType(CONTAINER)) expect(r.deleteBeforeReplace, r.name).to.equal(true);
+    });
+  });
+
+  describe("Elasticsearch settings", () => {
+    it("runs a single secured node on the trial licence, which ML anomaly detection needs", () => {
+      const envs = envsOf(a.recorder, "-es-container");
+      expect(envs).to.include.members(["discovery.type=single-node", "xpack.security.enabled=true", "xpack.license.self_generated.type=trial"]);
+      expect(envs).to.include("ES_JAVA_OPTS=-Xms1024m -Xmx1024m".concat(process.arch === "arm64" ? " -XX:UseSVE=0" : ""));
+    });
+
+    it("waits for a healthy node, within the configured bound", () => {
+      const es = container(a.recorder, "-es-container").inputs;
+      expect(plain(es.wait)).to.equal(true);
+      expect(plain(es.waitTimeout)).to.equal(600);
+      expect(plain<{ tests: string[] }>(es.healthcheck).tests.join(" ")).to.include("localhost:9200/_cluster/health");
+      expect(plain(es.memory)).to.equal(4096);
+    });
+
+    it("pins both images to the configured version", () => {
+      const images = a.recorder.ofType("docker:index/remoteImage:RemoteImage").map((r) => plain(r.inputs.name));
+      expect(images).to.have.members(["docker.elastic.co/elasticsearch/elasticsearch:9.5.6", "docker.elastic.co/kibana/kibana:9.5.6"]);
+    });
+
+    it("generates the elastic password only when none is configured", () => {
+      const purposes = (r: Recorder) => r.resources.filter((x) => x.type.endsWith(":RandomSecret")).map((x) => plain(x.inputs.purpose));
+      expect(purposes(a.recorder)).to.not.include("elastic");
+      expect(purposes(b.recorder)).to.include("elastic");
+    });
+  });
+
+  describe("secrets", () => {
+    it("exports the password as a secret, given or generated", async () => {
+      expect(await isSecret(a.lab.password)).to.equal(true);
+      expect(await isSecret(b.lab.password)).to.equal(true);
+      expect(await valueOf(a.lab.password)).to.equal("given-secret-a");
+    });
+
+    it("passes the containers' environments, which hold passwords and keys, as secrets", () => {
+      for (const built of [a, b]) {
+        for (const r of built.recorder.ofType(CONTAINER)) expect(isSecretOnTheWire(r.inputs.envs), r.name).to.equal(true);
+      }
+    });
+
+    it("passes every password a dynamic provider receives as a secret, given or generated", () => {
+      for (const built of [a, b]) {
+        const dynamic = built.recorder.resources.filter((r) => r.type.startsWith("pulumi-nodejs:") && "password" in r.inputs);
+        expect(dynamic.length).to.be.greaterThan(3);
+        for (const r of dynamic) expect(isSecretOnTheWire(r.inputs.password), r.name).to.equal(true);
+        const kibanaSystem = built.recorder.resources.find((r) => r.type.endsWith(":KibanaSystemPassword"));
+        expect(isSecretOnTheWire(kibanaSystem?.inputs.kibanaSystemPassword)).to.equal(true);
+      }
+    });
+
+    it("never writes a password into a healthcheck", () => {
+      for (const r of a.recorder.ofType(CONTAINER)) expect(JSON.stringify(plain(r.inputs.healthcheck))).to.not.include("given-secret-a");
+    });
+  });
+
+  describe("order", () => {
+    const urnOf = (recorder: Recorder, suffix: string) => {
+      const found = recorder.resources.find((r) => r.name.endsWith(suffix));
+      if (found === undefined) throw new Error(`no resource ending in ${suffix}`);
+      return found;
+    };
+
+    it("starts the dataset once Elasticsearch is healthy, without waiting for Kibana", () => {
+      const dataset = urnOf(a.recorder, "-dataset-index");
+      expect(dataset.dependencies).to.include(urnOf(a.recorder, "-es-container").urn);
+      expect(dataset.dependencies).to.not.include(urnOf(a.recorder, "-kibana-container").urn);
+      expect(dataset.dependencies).to.not.include(urnOf(a.recorder, "-kibana-credentials-kibana-system").urn);
+    });
+
+    it("creates ML jobs after the dataset they read", () => {
+      const dataset = urnOf(a.recorder, "-dataset-index").urn;
+      const jobs = a.recorder.resources.filter((r) => r.type.endsWith(":MlJob"));
+      expect(jobs.length).to.be.greaterThan(0);
+      for (const job of jobs) expect(job.dependencies, job.name).to.include(dataset);
+    });
+
+    it("starts Kibana only after the kibana_system password is set, which waits for Elasticsearch", () => {
+      const credentials = urnOf(a.recorder, "-kibana-credentials-kibana-system");
+      expect(credentials.dependencies).to.include(urnOf(a.recorder, "-es-container").urn);
+      expect(urnOf(a.recorder, "-kibana-container").dependencies).to.include(credentials.urn);
+    });
+
+    it("creates the data view once Kibana is up and the dataset is indexed", () => {
+      const view = urnOf(a.recorder, "-data-view-view");
+      expect(view.dependencies).to.include.members([urnOf(a.recorder, "-kibana-container").urn, urnOf(a.recorder, "-dataset-index").urn]);
+    });
+  });
+
+  describe("outputs", () => {
+    it("links each job to its Anomaly Explorer over the dataset's time range", async () => {
+      const [name, links] = Object.entries(a.lab.jobs)[0];
+      const url = await valueOf(links.anomalyExplorer);
+      expect(url).to.match(/^http:\/\/127\.0\.0\.1:5602\/app\/ml\/explorer\?_g=/);
+      expect(decodeURIComponent(url)).to.include(`jobIds:!(lab-cohort-a-${name})`).and.include("from:'2026-11-03T00:00:00.000Z'").and.include("to:'2026-11-17T00:00:00.000Z'");
+    });
+
+    it("exports the injected anomaly windows", async () => {
+      expect((await valueOf(a.lab.anomalyWindows)).map((w) => w.id)).to.deep.equal(["spike-1"]);
+    });
+  });
+
+  describe("bad configuration", () => {
+    it("fails before any resource exists, naming every bad key", async () => {
+      const recorder = await installMocks("dev-bad", { cohort: "Bad Cohort", kibanaPort: "70000", datasetScenario: "tsunami", elasticsearchHeapMb: "4096" });
+      let error: unknown;
+      try {
+        buildLab(readLabConfig());
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).to.be.instanceOf(UsageError);
+      const problems = (error as UsageError).problems;
+      expect(problems).to.have.length(4);
+      expect(problems.join("\n")).to.include("lab:cohort").and.include("lab:kibanaPort").and.include("lab:datasetScenario").and.include("lab:elasticsearchHeapMb");
+      expect(recorder.resources).to.deep.equal([]);
+    });
+  });
+
+  after(() => {
+    // Leave no mock engine behind for other suites.
+    pulumi.runtime.setAllConfig({});
+  });
+});
