@@ -1,0 +1,184 @@
+// Parsing and validating the lab's configuration: defaults, every problem at once, and Pulumi.yaml
+// documenting each key with the default the code applies.
+
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { expect } from "chai";
+import { UsageError } from "../../generator/errors";
+import { CONFIG_DEFAULTS, CONFIG_KEYS, DEFAULT_ELASTIC_VERSION, defaultCohort, hostOfDockerUrl, parseLabConfig, type LabCatalog, type RawLabConfig } from "../../lab/config";
+
+const catalog: LabCatalog = {
+  scenarios: ["spike", "mixed", "none"],
+  jobNames: ["request_rate_high", "request_rate_low", "url_scanning"],
+  jobsForScenario: (scenario) => (scenario === "spike" ? ["request_rate_high"] : ["request_rate_high", "request_rate_low", "url_scanning"]),
+};
+const local = { stack: "dev", localArch: "x64" };
+
+function problemsOf(raw: RawLabConfig, context = local): string[] {
+  try {
+    parseLabConfig(raw, catalog, context);
+  } catch (error) {
+    expect(error).to.be.instanceOf(UsageError);
+    return [...(error as UsageError).problems];
+  }
+  throw new Error("expected a UsageError");
+}
+
+describe("lab config", () => {
+  describe("defaults", () => {
+    it("gives a stack with no settings a complete, local, secured lab", () => {
+      const config = parseLabConfig({}, catalog, local);
+      expect(config).to.deep.equal({
+        cohort: "dev",
+        elasticVersion: DEFAULT_ELASTIC_VERSION,
+        elasticsearchPort: 9200,
+        kibanaPort: 5601,
+        bindAddress: "127.0.0.1",
+        elasticsearchHeapMb: 1024,
+        elasticsearchMemoryMb: 4096,
+        kibanaMemoryMb: 2048,
+        elasticPassword: undefined,
+        allowMmap: true,
+        hostArch: "amd64",
+        dataset: { days: 14, seed: 42, scenario: "mixed", meanRatePerSecond: undefined, end: undefined },
+        mlJobs: ["request_rate_high", "request_rate_low", "url_scanning"],
+        dockerHost: undefined,
+        publicHost: "127.0.0.1",
+        waitForDatafeeds: true,
+        waitTimeoutSeconds: 600,
+      });
+    });
+
+    it("takes the ML jobs that fit the scenario unless lab:mlJobs names them", () => {
+      expect(parseLabConfig({ datasetScenario: "spike" }, catalog, local).mlJobs).to.deep.equal(["request_rate_high"]);
+      expect(parseLabConfig({ mlJobs: "url_scanning, request_rate_low" }, catalog, local).mlJobs).to.deep.equal(["url_scanning", "request_rate_low"]);
+      expect(parseLabConfig({ mlJobs: '["url_scanning"]' }, catalog, local).mlJobs).to.deep.equal(["url_scanning"]);
+    });
+
+    it("derives a valid cohort from any stack name", () => {
+      expect(defaultCohort("Cohort_A.2026")).to.equal("cohort-a-2026");
+      expect(defaultCohort("42")).to.equal("lab");
+      expect(parseLabConfig({}, catalog, { stack: "Workshop-Berlin-2026-Autumn", localArch: "x64" }).cohort).to.equal("workshop-berlin-2026");
+    });
+
+    it("adds -XX:UseSVE=0 only where the host is arm64, and plays safe on an unnamed remote host", () => {
+      expect(parseLabConfig({}, catalog, { stack: "dev", localArch: "arm64" }).hostArch).to.equal("arm64");
+      expect(parseLabConfig({ dockerHost: "ssh://me@lab-host", bindAddress: "0.0.0.0" }, catalog, { stack: "dev", localArch: "arm64" }).hostArch).to.equal("unknown");
+      expect(parseLabConfig({ hostArch: "amd64" }, catalog, { stack: "dev", localArch: "arm64" }).hostArch).to.equal("amd64");
+    });
+
+    it("reaches a remote Docker host's ports by its host name", () => {
+      const config = parseLabConfig({ dockerHost: "ssh://me@lab-host:2222", bindAddress: "0.0.0.0" }, catalog, local);
+      expect(config.publicHost).to.equal("lab-host");
+      expect(hostOfDockerUrl("tcp://10.0.0.5:2376")).to.equal("10.0.0.5");
+      expect(hostOfDockerUrl("unix:///var/run/docker.sock")).to.equal(undefined);
+    });
+
+    it("keeps a given dataset end, normalised to ISO-8601 UTC", () => {
+      expect(parseLabConfig({ datasetEnd: "2026-11-20T00:00:00+01:00" }, catalog, local).dataset.end).to.equal("2026-11-19T23:00:00.000Z");
+    });
+  });
+
+  describe("validation", () => {
+    it("lists every problem at once, each naming its key, its value and what is allowed", () => {
+      const problems = problemsOf({
+        cohort: "Cohort A",
+        elasticVersion: "latest",
+        elasticsearchPort: "0",
+        kibanaPort: "http",
+        bindAddress: "localhost",
+        datasetDays: "-3",
+        datasetScenario: "tsunami",
+        datasetRate: "fast",
+        waitForDatafeeds: "yes",
+        dockerHost: "docker.example.com",
+      });
+      expect(problems).to.have.length(10);
+      expect(problems[0]).to.equal(
+        'lab:cohort: "Cohort A" is not allowed; use 1 to 20 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen (it becomes part of container, index and ML job names)',
+      );
+      for (const [key, value] of [
+        ["elasticVersion", "latest"],
+        ["elasticsearchPort", "0"],
+        ["kibanaPort", "http"],
+        ["bindAddress", "localhost"],
+        ["datasetDays", "-3"],
+        ["datasetScenario", "tsunami"],
+        ["datasetRate", "fast"],
+        ["waitForDatafeeds", "yes"],
+        ["dockerHost", "docker.example.com"],
+      ]) {
+        const problem = problems.find((p) => p.startsWith(`lab:${key}:`));
+        expect(problem, key).to.be.a("string").and.include(`"${value}"`).and.include("use");
+      }
+    });
+
+    it("keeps the heap at most half of the container's memory, since ML runs outside the heap", () => {
+      expect(problemsOf({ elasticsearchHeapMb: "3000", elasticsearchMemoryMb: "4096" })).to.deep.equal([
+        "lab:elasticsearchHeapMb: 3000 is more than half of lab:elasticsearchMemoryMb (4096); use at most 2048, because ML jobs run outside the heap",
+      ]);
+      expect(parseLabConfig({ elasticsearchHeapMb: "2048", elasticsearchMemoryMb: "4096" }, catalog, local).elasticsearchHeapMb).to.equal(2048);
+    });
+
+    it("refuses the same host port for Elasticsearch and Kibana", () => {
+      expect(problemsOf({ elasticsearchPort: "8080", kibanaPort: "8080" })).to.deep.equal([
+        "lab:kibanaPort: 8080 is also lab:elasticsearchPort; the two host ports must differ",
+      ]);
+    });
+
+    it("rejects a weak password without ever echoing it", () => {
+      const problems = problemsOf({ elasticPassword: "abc" });
+      expect(problems).to.have.length(1);
+      expect(problems[0]).to.match(/^lab:elasticPassword: /).and.not.include("abc");
+    });
+
+    it("names unknown ML jobs and unknown keys", () => {
+      const problems = problemsOf({ mlJobs: "request_rate_high,wizardry", kibanaport: "5601" });
+      expect(problems.find((p) => p.startsWith("lab:mlJobs:"))).to.include("unknown: wizardry").and.include("request_rate_low");
+      expect(problems.find((p) => p.startsWith("lab:kibanaport:"))).to.include("not a lab setting");
+    });
+
+    it("explains that loopback ports on a remote Docker host are out of reach", () => {
+      const problems = problemsOf({ dockerHost: "ssh://me@lab-host" });
+      expect(problems).to.have.length(1);
+      expect(problems[0]).to.include("lab:bindAddress").and.include("lab-host").and.include("lab:publicHost");
+      expect(parseLabConfig({ dockerHost: "ssh://me@lab-host", publicHost: "127.0.0.1" }, catalog, local).publicHost).to.equal("127.0.0.1");
+    });
+
+    it("keeps ML job ids within Elasticsearch's 64 characters", () => {
+      const long = { ...catalog, jobNames: ["a_job_name_that_is_really_quite_long_indeed_yes"], jobsForScenario: () => ["a_job_name_that_is_really_quite_long_indeed_yes"] };
+      expect(() => parseLabConfig({ cohort: "a-rather-long-cohort" }, long, local)).to.throw(UsageError, /longer than 64 characters/);
+    });
+  });
+
+  describe("Pulumi.yaml", () => {
+    const yaml = readFileSync(join(__dirname, "..", "..", "Pulumi.yaml"), "utf8");
+    const documented = new Map<string, { description: boolean; default?: string }>();
+    let current: string | undefined;
+    for (const line of yaml.slice(yaml.indexOf("\nconfig:")).split("\n").slice(2)) {
+      const key = /^ {2}([A-Za-z]+):\s*$/.exec(line);
+      if (key !== null) {
+        current = key[1];
+        documented.set(current, { description: false });
+        continue;
+      }
+      if (current === undefined) continue;
+      if (/^ {4}description:/.test(line)) documented.get(current)!.description = true;
+      const def = /^ {4}default:\s*"?([^"]*)"?\s*$/.exec(line);
+      if (def !== null) documented.get(current)!.default = def[1];
+    }
+
+    it("documents every key the lab reads, and no other", () => {
+      expect([...documented.keys()].sort()).to.deep.equal([...CONFIG_KEYS].sort());
+      for (const [key, entry] of documented) expect(entry.description, key).to.equal(true);
+    });
+
+    it("states the same defaults the code applies", () => {
+      for (const [key, entry] of documented) {
+        if (entry.default === undefined) continue;
+        expect(entry.default, key).to.equal(String(CONFIG_DEFAULTS[key as keyof typeof CONFIG_DEFAULTS]));
+      }
+      expect(documented.get("elasticVersion")?.default).to.equal(DEFAULT_ELASTIC_VERSION);
+    });
+  });
+});
