@@ -1,0 +1,188 @@
+// The ML job provider's logic against a local stand-in for Elasticsearch's ML API (the test server
+// has no ML plugin). Contract tests: the requests must be the ones Elasticsearch documents, with the
+// bodies the client's published types (estypes) describe; failures must name method, path, status
+// and reason; a create that fails halfway leaves nothing behind; delete treats 404 as done.
+
+import { expect } from "chai";
+import type { estypes } from "@elastic/elasticsearch";
+import { HttpError } from "../../../lab/http";
+import { createMlJob, deleteMlJob, diffMlJob, startDatafeedRequest, type MlJobInputs, type MlJobOutputs } from "../../../lab/providers/ml-job-logic";
+import { jobRequests, loadJobDefinitions } from "../../../ml-jobs/index";
+import { esError, startFakeServer, type FakeServer, type Reply, type RecordedRequest } from "../fake-server";
+
+const JOB_ID = "lab-test-request_rate_high";
+const FEED_ID = `datafeed-${JOB_ID}`;
+const START = "2026-11-03T00:00:00.000Z";
+const END = "2026-11-17T00:00:00.000Z";
+
+function inputsFor(url: string, overrides: Partial<MlJobInputs> = {}): MlJobInputs {
+  const definition = loadJobDefinitions()[0];
+  // Typed as the client publishes them: a body that drifts from the API stops compiling here.
+  const requests: { job: estypes.MlPutJobRequest; datafeed: estypes.MlPutDatafeedRequest } = jobRequests(definition, { jobId: JOB_ID, indexPattern: "lab-test-access-0123abcd" });
+  return { elasticsearchUrl: url, username: "elastic", password: "pw", jobId: JOB_ID, job: requests.job, datafeed: requests.datafeed, start: START, end: END, waitForCompletion: true, timeoutSeconds: 5, ...overrides };
+}
+
+/** A well-behaved ML API: everything succeeds; the datafeed reports `started` `runningPolls` times, then `stopped`. */
+function mlApi(runningPolls = 1, overrides: (r: RecordedRequest) => Reply | undefined = () => undefined) {
+  let polls = 0;
+  return (r: RecordedRequest): Reply | undefined => {
+    const special = overrides(r);
+    if (special !== undefined) return special;
+    const key = `${r.method} ${r.path}`;
+    if (key === `PUT /_ml/anomaly_detectors/${JOB_ID}`) return { status: 200, body: { job_id: JOB_ID } };
+    if (key === `PUT /_ml/datafeeds/${FEED_ID}`) return { status: 200, body: { datafeed_id: FEED_ID } };
+    if (key === `POST /_ml/anomaly_detectors/${JOB_ID}/_open`) return { status: 200, body: { opened: true, node: "n" } };
+    if (key === `POST /_ml/datafeeds/${FEED_ID}/_start`) return { status: 200, body: { started: true, node: "n" } };
+    if (key === `GET /_ml/datafeeds/${FEED_ID}/_stats`) {
+      polls += 1;
+      return { status: 200, body: { count: 1, datafeeds: [{ datafeed_id: FEED_ID, state: polls > runningPolls ? "stopped" : "started" }] } };
+    }
+    if (key === `GET /_ml/anomaly_detectors/${JOB_ID}/_stats`) return { status: 200, body: { count: 1, jobs: [{ job_id: JOB_ID, state: "closed", data_counts: { processed_record_count: 4242 } }] } };
+    if (key === `POST /_ml/datafeeds/${FEED_ID}/_stop`) return { status: 200, body: { stopped: true } };
+    if (key === `POST /_ml/anomaly_detectors/${JOB_ID}/_close`) return { status: 200, body: { closed: true } };
+    if (key === `DELETE /_ml/datafeeds/${FEED_ID}`) return { status: 200, body: { acknowledged: true } };
+    if (key === `DELETE /_ml/anomaly_detectors/${JOB_ID}`) return { status: 200, body: { acknowledged: true } };
+    return undefined;
+  };
+}
+
+const TEARDOWN = [
+  `POST /_ml/datafeeds/${FEED_ID}/_stop`,
+  `POST /_ml/anomaly_detectors/${JOB_ID}/_close`,
+  `DELETE /_ml/datafeeds/${FEED_ID}`,
+  `DELETE /_ml/anomaly_detectors/${JOB_ID}`,
+];
+
+describe("ML job provider logic", () => {
+  let server: FakeServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  describe("create", () => {
+    it("contract: puts the job and its datafeed, opens the job, runs the datafeed over the dataset's range and waits until it stops", async () => {
+      server = await startFakeServer(mlApi(2));
+      const inputs = inputsFor(server.url);
+      const outputs = await createMlJob(inputs, { intervalMs: 10 });
+      expect(server.calls()).to.deep.equal([
+        `PUT /_ml/anomaly_detectors/${JOB_ID}`,
+        `PUT /_ml/datafeeds/${FEED_ID}`,
+        `POST /_ml/anomaly_detectors/${JOB_ID}/_open`,
+        `POST /_ml/datafeeds/${FEED_ID}/_start`,
+        `GET /_ml/datafeeds/${FEED_ID}/_stats`,
+        `GET /_ml/datafeeds/${FEED_ID}/_stats`,
+        `GET /_ml/datafeeds/${FEED_ID}/_stats`,
+        `GET /_ml/anomaly_detectors/${JOB_ID}/_stats`,
+      ]);
+      const [putJob, putFeed, , start] = server.requests;
+      // The id travels in the path (the 8.x client repeats it in the body); the body is the put-job request.
+      const { job_id: _jobId, ...jobBody } = inputs.job;
+      const { job_id: sentJobId, ...sentJobBody } = putJob.body as Record<string, unknown>;
+      expect(sentJobBody).to.deep.equal(jobBody);
+      expect(sentJobId ?? JOB_ID).to.equal(JOB_ID);
+      expect(putJob.body).to.have.nested.property("analysis_config.detectors").that.is.an("array").that.is.not.empty;
+      const { datafeed_id: _feedId, ...feedBody } = inputs.datafeed;
+      expect(putFeed.body).to.deep.equal({ ...feedBody, job_id: JOB_ID });
+      expect(putFeed.body).to.have.property("indices").that.deep.equals(["lab-test-access-0123abcd"]);
+      expect(start.body).to.deep.equal({ start: START, end: END });
+      expect(outputs).to.include({ datafeedId: FEED_ID, datafeedState: "stopped", processedRecordCount: 4242 });
+    });
+
+    it("contract: the start request carries an end time, so the datafeed stops by itself", () => {
+      const request: estypes.MlStartDatafeedRequest = startDatafeedRequest(FEED_ID, START, END);
+      expect(request).to.deep.equal({ datafeed_id: FEED_ID, start: START, end: END });
+    });
+
+    it("contract: does not wait when asked not to", async () => {
+      server = await startFakeServer(mlApi(100));
+      const outputs = await createMlJob(inputsFor(server.url, { waitForCompletion: false }), { intervalMs: 10 });
+      expect(server.calls()).to.have.length(4);
+      expect(outputs).to.include({ datafeedState: "started", processedRecordCount: null });
+    });
+
+    it("contract: a failure halfway tears down job and datafeed, and names method, path, status and reason", async () => {
+      server = await startFakeServer(
+        mlApi(1, (r) => (r.path.endsWith("/_open") ? esError(500, "status_exception", "Could not open job because no ML nodes with sufficient capacity were found") : undefined)),
+      );
+      let error: unknown;
+      try {
+        await createMlJob(inputsFor(server.url), { intervalMs: 10 });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).to.be.instanceOf(HttpError);
+      expect((error as HttpError).message).to.equal(
+        `POST /_ml/anomaly_detectors/${JOB_ID}/_open returned 500: status_exception: Could not open job because no ML nodes with sufficient capacity were found`,
+      );
+      expect(server.calls().slice(3)).to.deep.equal(TEARDOWN);
+      // force may travel in the query string or the body, as the client's spec places it.
+      const forced = (r: RecordedRequest | undefined) => String(r?.query.force ?? (r?.body as { force?: boolean } | undefined)?.force);
+      expect(forced(server.requests.find((r) => r.path.endsWith("/_stop")))).to.equal("true");
+      expect(forced(server.requests.find((r) => r.path.endsWith("/_close")))).to.equal("true");
+      expect(forced(server.requests.find((r) => r.method === "DELETE" && r.path.includes("anomaly_detectors")))).to.equal("true");
+    });
+
+    it("contract: replaces a leftover job of the same id instead of failing", async () => {
+      let puts = 0;
+      server = await startFakeServer(
+        mlApi(0, (r) => {
+          if (r.method === "PUT" && r.path === `/_ml/anomaly_detectors/${JOB_ID}` && ++puts === 1) {
+            return esError(400, "resource_already_exists_exception", `The job cannot be created with the Id '${JOB_ID}'. The Id is already used.`);
+          }
+          return undefined;
+        }),
+      );
+      await createMlJob(inputsFor(server.url), { intervalMs: 10 });
+      expect(server.calls().slice(0, 6)).to.deep.equal([`PUT /_ml/anomaly_detectors/${JOB_ID}`, ...TEARDOWN, `PUT /_ml/anomaly_detectors/${JOB_ID}`]);
+    });
+
+    it("contract: gives up waiting after the bound, says what it waited for, and cleans up", async () => {
+      server = await startFakeServer(mlApi(Number.MAX_SAFE_INTEGER));
+      let error: unknown;
+      try {
+        await createMlJob(inputsFor(server.url, { timeoutSeconds: 1 }), { intervalMs: 100 });
+      } catch (caught) {
+        error = caught;
+      }
+      expect((error as Error).message).to.match(new RegExp(`^gave up waiting for datafeed ${FEED_ID} to process the dataset .* after 1 s \\(\\d+ tries\\); last failure: datafeed ${FEED_ID} is started$`));
+      expect(server.calls().slice(-4)).to.deep.equal(TEARDOWN);
+    });
+  });
+
+  describe("delete", () => {
+    it("contract: stops, closes and deletes with force, and treats 404 at every step as already gone", async () => {
+      server = await startFakeServer((r) => esError(404, "resource_not_found_exception", `No known job with id '${JOB_ID}'`));
+      const outputs: MlJobOutputs = { ...inputsFor(server.url), datafeedId: FEED_ID, datafeedState: "stopped", processedRecordCount: 1 };
+      expect(await deleteMlJob(outputs)).to.equal("deleted");
+      expect(server.calls()).to.deep.equal(TEARDOWN);
+    });
+
+    it("contract: reports any other failure with method, path, status and reason", async () => {
+      server = await startFakeServer((r) => (r.path.endsWith("/_close") ? esError(503, "unavailable_shards_exception", "ML state index not ready") : { status: 200, body: {} }));
+      const outputs: MlJobOutputs = { ...inputsFor(server.url), datafeedId: FEED_ID, datafeedState: "stopped", processedRecordCount: 1 };
+      let error: unknown;
+      try {
+        await deleteMlJob(outputs);
+      } catch (caught) {
+        error = caught;
+      }
+      expect((error as Error).message).to.equal(`POST /_ml/anomaly_detectors/${JOB_ID}/_close returned 503: unavailable_shards_exception: ML state index not ready`);
+    });
+
+    it("counts an unreachable server as gone: ML state lives in the lab's own volume", async () => {
+      const outputs: MlJobOutputs = { ...inputsFor("http://127.0.0.1:9"), datafeedId: FEED_ID, datafeedState: "stopped", processedRecordCount: 1 };
+      expect(await deleteMlJob(outputs)).to.equal("unreachable");
+    });
+  });
+
+  describe("diff", () => {
+    it("replaces the job (deleting it first, its id being fixed) when the job, its datafeed or the range change", () => {
+      const inputs = inputsFor("http://x");
+      const olds: MlJobOutputs = { ...inputs, datafeedId: FEED_ID, datafeedState: "stopped", processedRecordCount: 1 };
+      expect(diffMlJob(olds, inputs)).to.deep.equal({ changes: false, replaces: [], deleteBeforeReplace: true });
+      expect(diffMlJob(olds, { ...inputs, end: "2026-11-18T00:00:00.000Z" }).replaces).to.deep.equal(["end"]);
+      expect(diffMlJob(olds, { ...inputs, password: "new" })).to.deep.equal({ changes: true, replaces: [], deleteBeforeReplace: true });
+    });
+  });
+});
