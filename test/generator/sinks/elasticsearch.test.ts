@@ -1,0 +1,268 @@
+// The Elasticsearch sink against a real server (test/support/elasticsearch.sh in CI; skipped without
+// ELASTICSEARCH_URL). Each run uses its own index prefix and removes its indices and template after.
+
+import { expect } from "chai";
+import * as net from "node:net";
+import type { AddressInfo } from "node:net";
+import { randomBytes } from "node:crypto";
+import { Client } from "@elastic/elasticsearch";
+import { requireEsTarget } from "../../support/es-target";
+import { planDataset, type DatasetPlan } from "../../../generator/plan";
+import { generateEvents, documentId } from "../../../generator/events";
+import {
+  deleteDataset,
+  indexDataset,
+  indexNameFor,
+  indexTemplateFor,
+  readDatasetMeta,
+  type ElasticsearchConnection,
+} from "../../../generator/sinks/elasticsearch";
+import { LabError } from "../../../generator/errors";
+
+const END = new Date("2026-11-17T00:00:00Z");
+
+function countEvents(plan: DatasetPlan): number {
+  let count = 0;
+  for (const _event of generateEvents(plan)) count++;
+  return count;
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error("expected a failure, got success");
+}
+
+/** Leaf field name -> mapping type, from a GET _mapping properties tree. */
+function leafTypes(properties: Record<string, { type?: string; properties?: Record<string, unknown> }>, prefix = ""): Record<string, string> {
+  const types: Record<string, string> = {};
+  for (const [name, field] of Object.entries(properties)) {
+    const path = prefix === "" ? name : `${prefix}.${name}`;
+    if (field.properties !== undefined) Object.assign(types, leafTypes(field.properties as never, path));
+    else types[path] = field.type ?? "object";
+  }
+  return types;
+}
+
+describe("Elasticsearch sink (real server)", function () {
+  this.timeout(180_000);
+  let connection: ElasticsearchConnection;
+  let client: Client;
+  const prefix = `lab-test-g2-${randomBytes(3).toString("hex")}`;
+  const smallPlan = planDataset({ days: 0.2, seed: 11, end: END, scenario: "none", meanRatePerSecond: 0.5 });
+
+  before(function () {
+    const target = requireEsTarget(this);
+    connection = { url: target.url, username: target.username, password: target.password };
+    client = new Client({ node: target.url, auth: { username: target.username, password: target.password } });
+  });
+
+  after(async () => {
+    if (client === undefined) return;
+    // Deleting by wildcard is refused (action.destructive_requires_name), so list the names first.
+    const indices = Object.keys(await client.indices.get({ index: `${prefix}*`, allow_no_indices: true }));
+    if (indices.length > 0) await client.indices.delete({ index: indices });
+    const templates = await client.indices.getIndexTemplate({ name: `${prefix}*` }).catch(() => ({ index_templates: [] }));
+    for (const { name } of templates.index_templates) await client.indices.deleteIndexTemplate({ name });
+    await client.close();
+  });
+
+  describe("a full dataset", () => {
+    const plan = planDataset({
+      days: 1,
+      seed: 42,
+      end: END,
+      meanRatePerSecond: 1,
+      anomalies: [{ kind: "spike", start: new Date("2026-11-16T14:00:00Z"), durationMinutes: 30, magnitude: 10 }],
+    });
+    let generated: number;
+    let firstRunIndex: string;
+
+    before(async () => {
+      generated = countEvents(plan);
+      const progress: number[] = [];
+      const result = await indexDataset(plan, { connection, indexPrefix: prefix, onProgress: (n) => progress.push(n) });
+      firstRunIndex = result.index;
+      expect(result.count).to.equal(generated);
+      expect(progress[progress.length - 1]).to.equal(generated);
+    });
+
+    it("goes to the index named by the documented rule", () => {
+      expect(firstRunIndex).to.equal(indexNameFor(prefix, plan));
+      expect(firstRunIndex).to.match(new RegExp(`^${prefix}-custom-2026\\.11\\.17-[0-9a-f]{8}$`));
+    });
+
+    it("holds exactly the events generated", async () => {
+      const { count } = await client.count({ index: firstRunIndex });
+      expect(count).to.equal(generated);
+      const first = await client.get({ index: firstRunIndex, id: documentId(plan, 0) });
+      expect(first._source).to.deep.equal(generateEvents(plan).next().value);
+    });
+
+    it("is mapped by the lab's index template with date, keyword, ip and long fields, strict", async () => {
+      const template = indexTemplateFor(prefix);
+      const stored = await client.indices.getIndexTemplate({ name: prefix });
+      expect(stored.index_templates[0].index_template.index_patterns).to.deep.equal([`${prefix}-*`]);
+      const mapping = (await client.indices.getMapping({ index: firstRunIndex }))[firstRunIndex].mappings;
+      expect(mapping.dynamic).to.equal("strict");
+      expect(leafTypes(mapping.properties as never)).to.deep.equal({
+        "@timestamp": "date",
+        "event.dataset": "keyword",
+        "event.duration": "long",
+        "http.request.method": "keyword",
+        "http.response.status_code": "long",
+        "http.response.body.bytes": "long",
+        "url.path": "keyword",
+        "source.ip": "ip",
+        "source.geo.country_iso_code": "keyword",
+        "user_agent.original": "keyword",
+        "host.name": "keyword",
+      });
+      expect(template.index_patterns).to.deep.equal([`${prefix}-*`]);
+    });
+
+    it("stores the ground truth with the event count in the index mapping's _meta.lab", async () => {
+      const meta = await readDatasetMeta(connection, firstRunIndex);
+      expect(meta.status).to.equal("complete");
+      expect(meta.truth).to.deep.equal({ ...plan.truth, eventCount: generated });
+      const raw = (await client.indices.getMapping({ index: firstRunIndex }))[firstRunIndex].mappings._meta as { lab: { truth: unknown } };
+      expect(raw.lab.truth).to.deep.equal({ ...plan.truth, eventCount: generated });
+    });
+
+    it("shows the injected ratio in a date_histogram over the spike window", async () => {
+      const [spike] = plan.anomalies;
+      const windowMs = Date.parse(spike.end) - Date.parse(spike.start);
+      const response = await client.search({
+        index: firstRunIndex,
+        size: 0,
+        query: { range: { "@timestamp": { gte: Date.parse(spike.start) - 4 * windowMs, lt: Date.parse(spike.end) + 4 * windowMs, format: "epoch_millis" } } },
+        aggs: { per_window: { date_histogram: { field: "@timestamp", fixed_interval: `${windowMs / 60_000}m`, offset: `${(Date.parse(spike.start) % windowMs) / 60_000}m` } } },
+      });
+      const buckets = (response.aggregations!.per_window as { buckets: Array<{ key: number; doc_count: number }> }).buckets;
+      const inside = buckets.find((bucket) => bucket.key === Date.parse(spike.start))!;
+      const around = buckets.filter((bucket) => bucket.key !== inside.key);
+      expect(around).to.have.length(8);
+      const baseline = around.reduce((sum, bucket) => sum + bucket.doc_count, 0) / around.length;
+      const ratio = inside.doc_count / baseline;
+      expect(ratio, `spike bucket ${inside.doc_count} vs baseline ${baseline}`).to.be.within(spike.magnitude * 0.75, spike.magnitude * 1.25);
+    });
+
+    it("leaves the count unchanged when run again with the same seed (deterministic ids)", async () => {
+      const again = await indexDataset(plan, { connection, indexPrefix: prefix });
+      expect(again.index).to.equal(firstRunIndex);
+      expect(again.count).to.equal(generated);
+      const { count } = await client.count({ index: firstRunIndex });
+      expect(count).to.equal(generated);
+      const first = await client.get({ index: firstRunIndex, id: documentId(plan, 0) });
+      expect(first._version).to.equal(2);
+    });
+  });
+
+  describe("bad credentials and servers", () => {
+    it("writes nothing, not even the template, when the password is wrong", async () => {
+      const isolated = `${prefix}-wrongpw`;
+      const error = await failureOf(indexDataset(smallPlan, { connection: { ...connection, password: "not-the-password" }, indexPrefix: isolated }));
+      expect(error).to.be.instanceOf(LabError);
+      expect(error.message).to.equal(`Elasticsearch at ${connection.url.replace(/\/$/, "")} refused the password for user '${connection.username}': 401 Unauthorized on GET /; check the credentials`);
+      expect(await client.indices.existsIndexTemplate({ name: isolated })).to.equal(false);
+      expect(await client.indices.exists({ index: `${isolated}-*`, allow_no_indices: false })).to.equal(false);
+    });
+
+    it("fails within a bounded time with a clear message when the server goes away mid-way", async () => {
+      // A proxy in front of the real server that cuts every connection once 300 kB of bulk data went through.
+      const upstream = new URL(connection.url);
+      const sockets = new Set<net.Socket>();
+      let forwarded = 0;
+      const proxy = net.createServer((downstream) => {
+        const up = net.connect(Number(upstream.port), upstream.hostname);
+        sockets.add(downstream).add(up);
+        downstream.on("data", (data: Buffer) => {
+          forwarded += data.length;
+          if (forwarded > 300_000) {
+            proxy.close();
+            for (const socket of sockets) socket.destroy();
+          } else {
+            up.write(data);
+          }
+        });
+        up.pipe(downstream);
+        downstream.on("error", () => undefined);
+        up.on("error", () => undefined);
+      });
+      await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+      const { port } = proxy.address() as AddressInfo;
+      const started = Date.now();
+      const plan = planDataset({ days: 0.5, seed: 5, end: END, scenario: "none", meanRatePerSecond: 1 });
+      const error = await failureOf(
+        indexDataset(plan, { connection: { ...connection, url: `http://127.0.0.1:${port}`, requestTimeoutMs: 5_000 }, indexPrefix: `${prefix}-cut`, flushBytes: 64 * 1024 }),
+      );
+      expect(Date.now() - started).to.be.lessThan(30_000);
+      expect(error).to.be.instanceOf(LabError);
+      expect(error.message).to.match(new RegExp(`^(POST /_bulk on http://127\\.0\\.0\\.1:${port} failed: the connection was lost|cannot reach Elasticsearch)`));
+    });
+  });
+
+  describe("documents the server rejects", () => {
+    it("counts them, quotes the first reasons, and leaves the dataset marked incomplete", async () => {
+      const plan = planDataset({ days: 0.2, seed: 12, end: END, scenario: "none", meanRatePerSecond: 0.5 });
+      const index = indexNameFor(prefix, plan);
+      // A mapping conflict: response sizes above 32767 do not fit a short.
+      await client.indices.create({
+        index,
+        mappings: {
+          _meta: { lab: { generator: "elastic-ml-lab", status: "indexing", truth: plan.truth, updatedAt: END.toISOString() } },
+          properties: { http: { properties: { response: { properties: { body: { properties: { bytes: { type: "short" } } } } } } } },
+        },
+      });
+      let tooLarge = 0;
+      let total = 0;
+      for (const event of generateEvents(plan)) {
+        total++;
+        if (event.http.response.body.bytes > 32767) tooLarge++;
+      }
+      expect(tooLarge).to.be.greaterThan(0).and.lessThan(total);
+      const error = await failureOf(indexDataset(plan, { connection, indexPrefix: prefix }));
+      expect(error).to.be.instanceOf(LabError);
+      expect(error.message).to.match(new RegExp(`^${tooLarge} of ${total} documents were rejected by index ${index}; first reasons: ${tooLarge}x document_parsing_exception: failed to parse field \\[http\\.response\\.body\\.bytes\\] of type \\[short\\]`));
+      expect((await readDatasetMeta(connection, index)).status).to.equal("indexing");
+    });
+
+    it("fails with both numbers when the index holds more documents than were generated", async () => {
+      const plan = planDataset({ days: 0.1, seed: 13, end: END, scenario: "none", meanRatePerSecond: 0.5 });
+      const index = indexNameFor(prefix, plan);
+      await client.indices.create({ index, mappings: { _meta: { lab: { generator: "elastic-ml-lab", status: "indexing", truth: plan.truth, updatedAt: END.toISOString() } } } });
+      const [stray] = generateEvents(plan);
+      await client.index({ index, id: "stray-document-of-another-run", document: stray, refresh: true });
+      const total = countEvents(plan);
+      const error = await failureOf(indexDataset(plan, { connection, indexPrefix: prefix }));
+      expect(error).to.be.instanceOf(LabError);
+      expect(error.message).to.equal(`index ${index} holds ${total + 1} documents but ${total} events were generated; it holds documents of another run: delete it and run again`);
+    });
+
+    it("refuses to write into an index the lab did not create", async () => {
+      const index = `${prefix}-foreign`;
+      await client.indices.create({ index });
+      const error = await failureOf(indexDataset(smallPlan, { connection, indexPrefix: prefix, index }));
+      expect(error).to.be.instanceOf(LabError);
+      expect(error.message).to.equal(`index ${index} exists and was not created by the lab (its mapping has no _meta.lab); refusing to write into it`);
+      expect((await client.count({ index })).count).to.equal(0);
+    });
+  });
+
+  describe("deleteDataset", () => {
+    it("deletes the lab's index, then reports it absent, and refuses an index the lab did not create", async () => {
+      const result = await indexDataset(smallPlan, { connection, indexPrefix: `${prefix}-del` });
+      expect(await deleteDataset(connection, result.index)).to.equal("deleted");
+      expect(await client.indices.exists({ index: result.index })).to.equal(false);
+      expect(await deleteDataset(connection, result.index)).to.equal("absent");
+      const foreign = `${prefix}-not-ours`;
+      await client.indices.create({ index: foreign });
+      const error = await failureOf(deleteDataset(connection, foreign));
+      expect(error.message).to.equal(`index ${foreign} was not created by the lab (its mapping has no _meta.lab); refusing to delete it`);
+      expect(await client.indices.exists({ index: foreign })).to.equal(true);
+    });
+  });
+});
