@@ -43,7 +43,9 @@ export function elasticsearchReason(body: unknown): string | undefined {
   if (typeof body === "string") return body === "" ? undefined : body.slice(0, 500);
   if (typeof body !== "object" || body === null) return undefined;
   const error = (body as { error?: unknown }).error;
-  if (typeof error === "string") return error;
+  const message = (body as { message?: unknown }).message;
+  // Kibana: { statusCode, error: "Bad Request", message: "the reason" }
+  if (typeof error === "string") return typeof message === "string" && message !== "" ? message : error;
   if (typeof error === "object" && error !== null) {
     const e = error as { type?: string; reason?: string; root_cause?: { type?: string; reason?: string }[] };
     const root = e.root_cause?.[0];
@@ -52,7 +54,6 @@ export function elasticsearchReason(body: unknown): string | undefined {
     if (reason !== undefined) return type === undefined ? reason : `${type}: ${reason}`;
     if (type !== undefined) return type;
   }
-  const message = (body as { message?: unknown }).message;
   return typeof message === "string" ? message : undefined;
 }
 

@@ -1,0 +1,124 @@
+// The data view provider's logic against a local stand-in for Kibana's data views API. Contract
+// tests: request paths and bodies as Kibana documents them, the headers Kibana requires, 409 on an
+// existing id, 404 on delete, and 5xx errors naming method, path, status and reason.
+
+import { expect } from "chai";
+import { HttpError } from "../../../lab/http";
+import { createDataView, createDataViewRequest, deleteDataView, diffDataView, type DataViewInputs, type DataViewOutputs } from "../../../lab/providers/data-view-logic";
+import { startFakeServer, type FakeServer, type RecordedRequest, type Reply } from "../fake-server";
+
+const ID = "lab-test-access";
+
+function inputsFor(url: string, overrides: Partial<DataViewInputs> = {}): DataViewInputs {
+  return { kibanaUrl: url, username: "elastic", password: "pw", dataViewId: ID, title: "lab-test-access-0123abcd", name: "Lab access logs (test)", timeFieldName: "@timestamp", makeDefault: true, timeoutSeconds: 5, ...overrides };
+}
+
+const AVAILABLE: Reply = { status: 200, body: { status: { overall: { level: "available" } } } };
+
+function kibana(overrides: (r: RecordedRequest) => Reply | undefined = () => undefined) {
+  return (r: RecordedRequest): Reply | undefined => {
+    const special = overrides(r);
+    if (special !== undefined) return special;
+    const key = `${r.method} ${r.path}`;
+    if (key === "GET /api/status") return AVAILABLE;
+    if (key === "POST /api/data_views/data_view") return { status: 200, body: { data_view: { id: ID } } };
+    if (key === "POST /api/data_views/default") return { status: 200, body: { acknowledged: true } };
+    if (key === "GET /api/data_views/default") return { status: 200, body: { data_view_id: ID } };
+    if (key === `DELETE /api/data_views/data_view/${ID}`) return { status: 200 };
+    return { status: 404, body: { statusCode: 404, error: "Not Found", message: `Saved object [index-pattern/${ID}] not found` } };
+  };
+}
+
+describe("data view provider logic", () => {
+  let server: FakeServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  it("contract: waits for Kibana, creates the view with its id, title and time field, then makes it the default", async () => {
+    let statusCalls = 0;
+    server = await startFakeServer(kibana((r) => (r.path === "/api/status" && ++statusCalls === 1 ? { status: 503, body: { status: { overall: { level: "unavailable" } } } } : undefined)));
+    const outputs = await createDataView(inputsFor(server.url));
+    expect(server.calls()).to.deep.equal(["GET /api/status", "GET /api/status", "POST /api/data_views/data_view", "POST /api/data_views/default"]);
+    expect(server.requests[2].body).to.deep.equal({
+      data_view: { id: ID, title: "lab-test-access-0123abcd", name: "Lab access logs (test)", timeFieldName: "@timestamp" },
+      override: false,
+    });
+    expect(server.requests[3].body).to.deep.equal({ data_view_id: ID, force: true });
+    for (const request of server.requests.filter((r) => r.method === "POST")) {
+      expect(request.headers["kbn-xsrf"], "Kibana refuses writes without kbn-xsrf").to.be.a("string");
+      expect(request.headers["content-type"]).to.equal("application/json");
+    }
+    expect(server.requests[0].headers.authorization).to.equal(`Basic ${Buffer.from("elastic:pw").toString("base64")}`);
+    expect(outputs.isDefault).to.equal(true);
+  });
+
+  it("contract: the create body has the shape of Kibana's create_data_view_request_object", () => {
+    const body = createDataViewRequest(inputsFor("http://x"));
+    expect(Object.keys(body).sort()).to.deep.equal(["data_view", "override"]);
+    expect(Object.keys(body.data_view).sort()).to.deep.equal(["id", "name", "timeFieldName", "title"]);
+  });
+
+  it("contract: on 409 (the id is left from an earlier run) deletes it and creates it again", async () => {
+    let creates = 0;
+    server = await startFakeServer(
+      kibana((r) =>
+        r.method === "POST" && r.path === "/api/data_views/data_view" && ++creates === 1
+          ? { status: 409, body: { statusCode: 409, error: "Conflict", message: `Saved object [index-pattern/${ID}] conflict` } }
+          : undefined,
+      ),
+    );
+    await createDataView(inputsFor(server.url));
+    expect(server.calls()).to.deep.equal(["GET /api/status", "POST /api/data_views/data_view", `DELETE /api/data_views/data_view/${ID}`, "POST /api/data_views/data_view", "POST /api/data_views/default"]);
+  });
+
+  it("contract: a 5xx names method, path, status and Kibana's reason, and the half-made view is removed", async () => {
+    server = await startFakeServer(
+      kibana((r) => (r.path === "/api/data_views/default" && r.method === "POST" ? { status: 500, body: { statusCode: 500, error: "Internal Server Error", message: "An internal server error occurred." } } : undefined)),
+    );
+    let error: unknown;
+    try {
+      await createDataView(inputsFor(server.url));
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).to.be.instanceOf(HttpError);
+    expect((error as Error).message).to.equal("POST /api/data_views/default returned 500: An internal server error occurred.");
+    expect(server.calls().at(-1)).to.equal(`DELETE /api/data_views/data_view/${ID}`);
+  });
+
+  it("contract: gives up on a Kibana that never becomes available, with a bounded wait and a clear message", async () => {
+    server = await startFakeServer(() => ({ status: 503, body: { status: { overall: { level: "critical" } } } }));
+    let error: unknown;
+    try {
+      await createDataView(inputsFor(server.url, { timeoutSeconds: 1 }));
+    } catch (caught) {
+      error = caught;
+    }
+    expect((error as Error).message).to.match(/^gave up waiting for Kibana at http:\/\/127\.0\.0\.1:\d+ to become available after 1 s \(\d+ tries\); last failure: GET \/api\/status returned 503/);
+    expect(server.calls().every((call) => call === "GET /api/status")).to.equal(true);
+  });
+
+  it("contract: delete unsets the default when it is ours and treats 404 as already gone", async () => {
+    server = await startFakeServer(kibana((r) => (r.method === "DELETE" ? { status: 404, body: { statusCode: 404, error: "Not Found", message: "not found" } } : undefined)));
+    const outputs: DataViewOutputs = { ...inputsFor(server.url), isDefault: true };
+    expect(await deleteDataView(outputs)).to.equal("absent");
+    expect(server.calls()).to.deep.equal(["GET /api/data_views/default", "POST /api/data_views/default", `DELETE /api/data_views/data_view/${ID}`]);
+    expect(server.requests[1].body).to.deep.equal({ data_view_id: null, force: true });
+  });
+
+  it("contract: delete leaves another view that became the default alone", async () => {
+    server = await startFakeServer(kibana((r) => (r.method === "GET" && r.path === "/api/data_views/default" ? { status: 200, body: { data_view_id: "someone-elses" } } : undefined)));
+    expect(await deleteDataView({ ...inputsFor(server.url), isDefault: true })).to.equal("deleted");
+    expect(server.calls()).to.deep.equal(["GET /api/data_views/default", `DELETE /api/data_views/data_view/${ID}`]);
+  });
+
+  it("replaces the view when its id, index or time field change, and updates it for a new name", () => {
+    const inputs = inputsFor("http://x");
+    const olds: DataViewOutputs = { ...inputs, isDefault: true };
+    expect(diffDataView(olds, inputs)).to.deep.equal({ changes: false, replaces: [] });
+    expect(diffDataView(olds, { ...inputs, title: "lab-test-access-ffffffff" })).to.deep.equal({ changes: true, replaces: ["title"] });
+    expect(diffDataView(olds, { ...inputs, name: "Renamed" })).to.deep.equal({ changes: true, replaces: [] });
+  });
+});
