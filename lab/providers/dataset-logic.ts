@@ -7,14 +7,14 @@
 // diff   -> days, seed, scenario, rate, a requested end or the index prefix replace the dataset
 // delete -> DELETE /<index>; absent counts as done
 //
-// The index name carries a digest of the dataset's settings, so a replacement (created before the old
-// one is deleted) writes a different index and the old one's delete can never remove the new data.
+// The index name (the sink's indexNameFor: prefix, scenario, end date and a digest of the plan) differs
+// whenever the data differs, so a replacement (created before the old one is deleted) writes a new index
+// and the old one's delete can never remove the new data.
 
-import { createHash } from "node:crypto";
 import { LabError, isExpectedFailure } from "../../generator/errors";
 import type { GroundTruth, InjectedAnomaly } from "../../generator/types";
 import { planDataset } from "../../generator/plan";
-import { deleteDataset, indexDataset } from "../../generator/sinks/elasticsearch";
+import { deleteDataset, indexDataset, indexNameFor } from "../../generator/sinks/elasticsearch";
 import { HttpError, retryUntil } from "../http";
 
 export interface DatasetInputs {
@@ -53,15 +53,6 @@ export function defaultEnd(now: Date): Date {
   return end;
 }
 
-/** `<prefix>-<8 hex digits>`: a digest of everything that shapes the data. */
-export function datasetIndexName(prefix: string, settings: { days: number; seed: number; scenario: string; meanRatePerSecond?: number; end: string }): string {
-  const digest = createHash("sha256")
-    .update(JSON.stringify([settings.days, settings.seed, settings.scenario, settings.meanRatePerSecond ?? null, settings.end]))
-    .digest("hex")
-    .slice(0, 8);
-  return `${prefix}-${digest}`;
-}
-
 export function diffDataset(olds: DatasetOutputs, news: DatasetInputs): { changes: boolean; replaces: string[] } {
   const replaces = DATASET_REPLACING_INPUTS.filter((key) => {
     // An absent requested end means "keep the one fixed at creation".
@@ -80,7 +71,7 @@ function connectionOf(inputs: DatasetInputs) {
 export async function createDataset(inputs: DatasetInputs, now: Date = new Date()): Promise<DatasetOutputs> {
   const end = inputs.requestedEnd === undefined ? defaultEnd(now) : new Date(inputs.requestedEnd);
   const plan = planDataset({ days: inputs.days, seed: inputs.seed, end, scenario: inputs.scenario, meanRatePerSecond: inputs.meanRatePerSecond });
-  const index = datasetIndexName(inputs.indexPrefix, { ...inputs, end: end.toISOString() });
+  const index = indexNameFor(inputs.indexPrefix, plan);
   const connection = connectionOf(inputs);
   try {
     const result = await indexDataset(plan, { connection, indexPrefix: inputs.indexPrefix, index });

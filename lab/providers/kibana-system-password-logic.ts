@@ -1,6 +1,6 @@
 // Kibana's credentials: the built-in `kibana_system` user's password, set through Elasticsearch.
 //
-// create/update -> POST /_security/user/kibana_system/_password   (as `elastic`)
+// create/update -> PUT /_security/user/kibana_system/_password    (as `elastic`; POST works too)
 //                  retried while the security index is not ready yet (503, "security index",
 //                  connection refused), up to a deadline; then
 //                  GET /_security/_authenticate as kibana_system, to prove the password works
@@ -34,9 +34,8 @@ export function isSecurityNotReady(error: unknown): boolean {
   if (!(error instanceof HttpError)) return false;
   if (error.status === undefined) return true;
   if (error.status === 503 || error.status === 429 || error.status === 502) return true;
-  // While the security index is recovered, even the elastic user's authentication can fail with 401,
-  // and writes fail with 500 naming the security index.
-  if (error.status === 401) return true;
+  // Not 401: the container is only healthy once `elastic` authenticates, so a 401 here is a wrong
+  // password, and waiting would not fix it. Writes before the security index is ready fail with 5xx.
   return error.status >= 500 && /security|index|shard|not available|unavailable/i.test(error.reason);
 }
 
@@ -46,7 +45,7 @@ export async function setKibanaSystemPassword(inputs: KibanaSystemPasswordInputs
   const path = `/_security/user/${KIBANA_SYSTEM_USER}/_password`;
   try {
     await retryUntil(
-      () => esCall({ method: "POST", path }, () => admin.security.changePassword({ username: KIBANA_SYSTEM_USER, password: inputs.kibanaSystemPassword, refresh: "wait_for" })),
+      () => esCall({ method: "PUT", path }, () => admin.security.changePassword({ username: KIBANA_SYSTEM_USER, password: inputs.kibanaSystemPassword, refresh: "wait_for" })),
       { what: `Elasticsearch at ${inputs.elasticsearchUrl} to accept the kibana_system password (security index not ready)`, timeoutMs, retryable: isSecurityNotReady },
     );
   } finally {
