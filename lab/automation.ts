@@ -1,0 +1,89 @@
+// What `npm run up` and `npm run down` need besides Pulumi itself: the stack name from the command
+// line, the embedded local state backend, the passphrase for that backend's secrets, and a check
+// that the pulumi CLI and a Docker engine are there, with one line saying what to install if not.
+//
+// The Automation API (LocalWorkspace) drives the pulumi CLI; it does not replace it:
+// https://www.pulumi.com/docs/iac/packages-and-automation/automation-api/
+
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { UsageError } from "../generator/errors";
+
+export const DEFAULT_STACK = "dev";
+export const STATE_DIR = ".lab-state";
+
+/** `npm run up [-- <stack>]`: one optional stack name, default "dev" (or LAB_STACK). */
+export function stackNameFrom(argv: readonly string[], env: NodeJS.ProcessEnv): string {
+  const args = argv.filter((arg) => arg !== "--");
+  if (args.length > 1) throw new UsageError(`expected at most one argument, the stack name; got ${args.map((a) => `"${a}"`).join(" ")}`);
+  const name = args[0] ?? env.LAB_STACK ?? DEFAULT_STACK;
+  if (!/^[A-Za-z0-9_.-]{1,100}$/.test(name)) {
+    throw new UsageError(`stack name "${name}" is not allowed; use letters, digits, "-", "_" and "." (e.g. cohort-a)`);
+  }
+  return name;
+}
+
+/**
+ * The environment for Pulumi: state in <project>/.lab-state (unless PULUMI_BACKEND_URL says otherwise),
+ * and a passphrase for the secrets in it. When neither PULUMI_CONFIG_PASSPHRASE nor
+ * PULUMI_CONFIG_PASSPHRASE_FILE is set, a random passphrase is kept in .lab-state/passphrase (mode 600),
+ * next to the state it protects: it keeps secrets out of the stack files in Git, not from whoever can
+ * read the state folder. Returns the variables to add and, when one was created, a note for the user.
+ */
+export function pulumiEnvironment(projectDir: string, env: NodeJS.ProcessEnv): { vars: Record<string, string>; note?: string } {
+  const vars: Record<string, string> = {};
+  const stateDir = join(projectDir, STATE_DIR);
+  if (env.PULUMI_BACKEND_URL === undefined || env.PULUMI_BACKEND_URL === "") {
+    mkdirSync(stateDir, { recursive: true });
+    vars.PULUMI_BACKEND_URL = `file://${stateDir}`;
+  }
+  const hasPassphrase = (env.PULUMI_CONFIG_PASSPHRASE ?? "") !== "" || (env.PULUMI_CONFIG_PASSPHRASE_FILE ?? "") !== "";
+  if (hasPassphrase) return { vars };
+  mkdirSync(stateDir, { recursive: true });
+  const file = join(stateDir, "passphrase");
+  let note: string | undefined;
+  if (!existsSync(file) || readFileSync(file, "utf8").trim() === "") {
+    writeFileSync(file, `${randomBytes(24).toString("base64url")}\n`, { mode: 0o600 });
+    note = `created ${join(STATE_DIR, "passphrase")}, the passphrase for this project's secrets; keep it with ${STATE_DIR}/ (plain pulumi: export PULUMI_CONFIG_PASSPHRASE_FILE=${file})`;
+  }
+  chmodSync(file, 0o600);
+  vars.PULUMI_CONFIG_PASSPHRASE_FILE = file;
+  return { vars, note };
+}
+
+export interface ToolCheck {
+  tool: "pulumi" | "docker";
+  ok: boolean;
+  /** What the failed command said */
+  detail?: string;
+}
+
+/** One line per missing tool, saying what is missing and how to get it. Empty when all is there. */
+export function missingToolMessages(checks: readonly ToolCheck[]): string[] {
+  return checks
+    .filter((check) => !check.ok)
+    .map((check) =>
+      check.tool === "pulumi"
+        ? `The pulumi CLI is missing${check.detail ? ` (${check.detail})` : ""}: install it with \`curl -fsSL https://get.pulumi.com | sh\` or \`brew install pulumi/tap/pulumi\` (https://www.pulumi.com/docs/install/), then run this again.`
+        : `No Docker engine answers${check.detail ? ` (${check.detail})` : ""}: install and start Docker Desktop or Docker Engine (https://docs.docker.com/get-docker/), or set lab:dockerHost and LAB_SKIP_DOCKER_CHECK=1 for a remote engine.`,
+    );
+}
+
+/** Runs `pulumi version` and `docker info`, each bounded, and reports what answered. */
+export async function checkTools(env: NodeJS.ProcessEnv): Promise<ToolCheck[]> {
+  const { execa } = await import("execa");
+  const probe = async (tool: ToolCheck["tool"], args: string[]): Promise<ToolCheck> => {
+    try {
+      await execa(tool, args, { timeout: 20_000, env, stdin: "ignore" });
+      return { tool, ok: true };
+    } catch (error) {
+      const e = error as { code?: string; timedOut?: boolean; stderr?: string; shortMessage?: string };
+      const detail = e.code === "ENOENT" ? `\`${tool}\` not found on PATH` : e.timedOut ? `\`${tool} ${args[0]}\` did not answer in 20 s` : (e.stderr ?? e.shortMessage ?? "").trim().split("\n").at(-1);
+      return { tool, ok: false, detail };
+    }
+  };
+  const checks = [probe("pulumi", ["version"])];
+  if (env.LAB_SKIP_DOCKER_CHECK !== "1") checks.push(probe("docker", ["info", "--format", "{{.ServerVersion}}"]));
+  return Promise.all(checks);
+}
