@@ -361,7 +361,12 @@ export interface AnomalyEffect {
   urlIndex: number;
   /** scan and rare_agent: the client that sends the extra requests. */
   client: { ip: string; countryIsoCode: string; userAgent: string } | null;
+  /** rare_agent: indexes of the few API URLs the script polls. */
+  scriptedUrlIndexes: number[];
 }
+
+/** How many API endpoints a rare_agent script polls. Few on purpose: a script that wandered over many URLs would also look like a scan. */
+export const SCRIPTED_URL_COUNT = 2;
 
 export function compileEffects(anomalies: readonly InjectedAnomaly[], seed: number, population: Population): AnomalyEffect[] {
   return anomalies.map((anomaly) => {
@@ -376,6 +381,7 @@ export function compileEffects(anomalies: readonly InjectedAnomaly[], seed: numb
       hostIndex: -1,
       urlIndex: -1,
       client: null,
+      scriptedUrlIndexes: [],
     };
     const entity = anomaly.entity;
     if (entity?.field === "host.name") effect.hostIndex = population.hosts.findIndex((host) => host.name === entity.value);
@@ -392,6 +398,8 @@ export function compileEffects(anomalies: readonly InjectedAnomaly[], seed: numb
     if (anomaly.kind === "rare_agent" && entity !== null) {
       const client = freshClient(random, population);
       effect.client = { ...client, userAgent: entity.value };
+      const apiIndexes = population.urls.flatMap((url, index) => (url.urlClass === "api" ? [index] : []));
+      effect.scriptedUrlIndexes = random.shuffled(apiIndexes).slice(0, SCRIPTED_URL_COUNT);
     }
     return effect;
   });

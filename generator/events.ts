@@ -175,8 +175,9 @@ export function* generateEvents(plan: DatasetPlan): Generator<AccessLogEvent> {
             yield makeEvent(timestamp, dataset, toNanoseconds(durationMs), "GET", status, bodyBytes(random, status, "GET", 0), probePaths[cursor], client.ip, client.countryIsoCode, client.userAgent, host.name);
           }
         } else {
-          // rare_agent: a script working through the API and pages like a user would, at its own pace.
-          const url = urls[urlChoice.pick(random)];
+          // rare_agent: a script polling a couple of API endpoints at its own pace.
+          const scripted = source.scriptedUrlIndexes;
+          const url = urls[scripted[random.below(scripted.length)]];
           const status = statusByClass[url.urlClass].pick(random);
           const durationMs = url.medianDurationMs * host.durationFactor * Math.exp(DURATION_SIGMA * random.normal());
           yield makeEvent(timestamp, dataset, toNanoseconds(durationMs), "GET", status, bodyBytes(random, status, "GET", url.medianBytes), url.path, client.ip, client.countryIsoCode, client.userAgent, host.name);

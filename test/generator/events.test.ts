@@ -330,6 +330,9 @@ describe("generator/events", () => {
       expect([...seenAgents].every((agent) => population.userAgents.includes(agent))).to.equal(true);
       expect(withRareAgent.every((event) => event["@timestamp"] >= rare.start && event["@timestamp"] < rare.end)).to.equal(true);
       expect(withRareAgent.length).to.be.closeTo(10 * 30, 5 * Math.sqrt(10 * 30));
+      // A script polls a couple of API endpoints; wandering over many URLs would make it look like a scan too.
+      expect(new Set(withRareAgent.map((event) => event.url.path)).size).to.be.at.most(2);
+      expect(withRareAgent.every((event) => event.url.path.startsWith("/api/"))).to.equal(true);
     });
 
     it("none: clean traffic uses only the normal user agents and clients", () => {
