@@ -1,0 +1,112 @@
+// End to end, on a real Docker engine with the real pulumi CLI: `pulumi up` through the Automation
+// API on a throw-away local backend, then Kibana serves the data view, an ML job scored the injected
+// spike at 75 or more, and after `pulumi destroy` no container, network or volume of the cohort is
+// left. Opt in with LAB_E2E=1 (it pulls two images and needs about 6 GB of memory for ~15 minutes);
+// otherwise, or without Docker or pulumi, it skips with one line saying why.
+
+import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "chai";
+import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+import { Client } from "@elastic/elasticsearch";
+import type { InjectedAnomaly } from "../../generator/types";
+import { checkTools, missingToolMessages } from "../../lab/automation";
+import { kibanaRequest } from "../../lab/http";
+
+const PROJECT_DIR = join(__dirname, "..", "..");
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function docker(args: string[]): Promise<string> {
+  const { execa } = await import("execa");
+  return (await execa("docker", args, { timeout: 30_000 })).stdout.trim();
+}
+
+describe("lab end to end (LAB_E2E=1, Docker, pulumi)", function () {
+  this.timeout(45 * 60_000);
+  const cohort = `e2e-${process.pid % 100000}`;
+  let stack: Stack | undefined;
+
+  before(async function () {
+    if (process.env.LAB_E2E !== "1") {
+      console.log("    (skipped: set LAB_E2E=1 to run the end-to-end lab on Docker)");
+      this.skip();
+    }
+    const missing = missingToolMessages(await checkTools(process.env));
+    if (missing.length > 0) {
+      console.log(`    (skipped: ${missing[0]})`);
+      this.skip();
+    }
+    const backend = mkdtempSync(join(tmpdir(), "lab-e2e-state-"));
+    stack = await LocalWorkspace.createOrSelectStack(
+      { stackName: cohort, workDir: PROJECT_DIR },
+      { envVars: { PULUMI_BACKEND_URL: `file://${backend}`, PULUMI_CONFIG_PASSPHRASE: "lab-e2e" } },
+    );
+    await stack.setAllConfig({
+      "lab:cohort": { value: cohort },
+      "lab:elasticsearchPort": { value: String(await freePort()) },
+      "lab:kibanaPort": { value: String(await freePort()) },
+      "lab:datasetScenario": { value: "spike" },
+      "lab:datasetDays": { value: "7" },
+      "lab:waitForDatafeeds": { value: "true" },
+    });
+  });
+
+  after(async () => {
+    if (stack === undefined) return;
+    // Whatever happened above, leave nothing running.
+    await stack.destroy({ onOutput: () => undefined }).catch(() => undefined);
+    await stack.workspace.removeStack(stack.name).catch(() => undefined);
+  });
+
+  it("brings up the lab, finds the spike with ML, and destroys every trace of the cohort", async () => {
+    const up = await stack!.up({ onOutput: (text) => process.stdout.write(text) });
+    const out = (key: string) => up.outputs[key]?.value as unknown;
+    expect(up.outputs.password.secret, "the password output is a secret").to.equal(true);
+    const password = String(out("password"));
+    const kibanaUrl = String(out("kibanaUrl"));
+    const index = String(out("index"));
+
+    // Kibana serves the data view, over the dataset's index, as the default.
+    const kibana = { url: kibanaUrl, username: "elastic", password };
+    const view = await kibanaRequest<{ data_view: { title: string; timeFieldName: string } }>(kibana, "GET", `/api/data_views/data_view/${String(out("dataViewId"))}`);
+    expect(view.body.data_view).to.include({ title: index, timeFieldName: "@timestamp" });
+    const defaultView = await kibanaRequest<{ data_view_id: string }>(kibana, "GET", "/api/data_views/default");
+    expect(defaultView.body.data_view_id).to.equal(out("dataViewId"));
+
+    // An ML job scored the injected spike at 75 or more, inside its window (allowing one bucket before).
+    const spike = (out("anomalyWindows") as InjectedAnomaly[]).find((w) => w.kind === "spike");
+    expect(spike, "the spike scenario injects a spike").to.not.equal(undefined);
+    const es = new Client({ node: String(out("elasticsearchUrl")), auth: { username: "elastic", password } });
+    try {
+      const jobs = out("jobs") as Record<string, { jobId: string }>;
+      const windowStart = new Date(spike!.start).getTime() - 60 * 60_000;
+      let best = 0;
+      for (const { jobId } of Object.values(jobs)) {
+        const records = await es.ml.getRecords({ job_id: jobId, record_score: 75, start: new Date(windowStart).toISOString(), end: spike!.end, sort: "record_score", desc: true });
+        for (const record of records.records) best = Math.max(best, record.record_score);
+      }
+      expect(best, "highest record score inside the spike window").to.be.at.least(75);
+    } finally {
+      await es.close();
+    }
+
+    // Destroy leaves no container, network or volume of the cohort.
+    await stack!.destroy({ onOutput: (text) => process.stdout.write(text) });
+    const label = `label=lab.cohort=${cohort}`;
+    expect(await docker(["ps", "-a", "-q", "--filter", label])).to.equal("");
+    expect(await docker(["network", "ls", "-q", "--filter", label])).to.equal("");
+    expect(await docker(["volume", "ls", "-q", "--filter", label])).to.equal("");
+  });
+});
