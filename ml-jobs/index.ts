@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { estypes } from "@elastic/elasticsearch";
 import { UsageError } from "../generator/errors";
+import { SCENARIOS } from "../generator/scenarios";
 import type { AnomalyKind } from "../generator/types";
 import { DEFAULT_INDEX_PATTERN, validateJobFile, type DatafeedBody, type JobBody } from "./validate";
 
@@ -65,6 +66,20 @@ export function loadJobDefinitions(dir: string = JOBS_DIR): LabJobDefinition[] {
 /** The jobs whose `detects` covers at least one of the given kinds, in library order. */
 export function jobsForKinds(kinds: readonly AnomalyKind[], definitions: readonly LabJobDefinition[]): string[] {
   return definitions.filter((def) => def.detects.some((kind) => kinds.includes(kind))).map((def) => def.name);
+}
+
+/**
+ * The jobs that fit a scenario: those detecting one of its anomaly kinds. A scenario without
+ * anomalies (clean traffic) gets every job, because what it teaches is that none of them fires.
+ */
+export function jobsForScenario(scenario: string, definitions: readonly LabJobDefinition[] = loadJobDefinitions()): string[] {
+  const entry = SCENARIOS[scenario];
+  if (entry === undefined) {
+    throw new UsageError(`unknown scenario "${scenario}"; known scenarios: ${Object.keys(SCENARIOS).join(", ")}`);
+  }
+  const kinds = [...new Set(entry.anomalies.map((anomaly) => anomaly.kind))];
+  if (kinds.length === 0) return definitions.map((def) => def.name);
+  return jobsForKinds(kinds, definitions);
 }
 
 /** The put-job and put-datafeed requests for one definition, under the given job id and index pattern. */

@@ -10,11 +10,13 @@ import {
   LAB_INDEX_FIELDS,
   jobRequests,
   jobsForKinds,
+  jobsForScenario,
   loadJobDefinitions,
   parseTimeValue,
   type LabJobDefinition,
 } from "../../ml-jobs";
 import { DETECTOR_FUNCTIONS } from "../../ml-jobs/functions";
+import { SCENARIOS } from "../../generator/scenarios";
 
 function libraryFile(name: string): Record<string, any> {
   return JSON.parse(readFileSync(join(JOBS_DIR, name), "utf8"));
@@ -94,6 +96,30 @@ describe("ml-jobs", () => {
       expect(functionsFor("latency")).to.include("high_mean");
       expect(functionsFor("scan")).to.include("high_distinct_count");
       expect(functionsFor("rare_agent")).to.include("rare");
+    });
+  });
+
+  describe("jobsForScenario", () => {
+    it("names, for every scenario, the jobs that detect its anomaly kinds", () => {
+      expect(jobsForScenario("spike")).to.deep.equal(["lab_request_rate_high"]);
+      expect(jobsForScenario("drop")).to.deep.equal(["lab_request_rate_low"]);
+      expect(jobsForScenario("latency")).to.deep.equal(["lab_latency"]);
+      expect(jobsForScenario("errors")).to.deep.equal(["lab_response_code_rates", "lab_server_errors"]);
+      expect(jobsForScenario("scan")).to.deep.equal(["lab_url_scanning"]);
+      expect(jobsForScenario("rare_agent")).to.deep.equal(["lab_rare_user_agent"]);
+    });
+
+    it("covers every kind of every scenario, and gives clean traffic every job (none of them should fire)", () => {
+      const all = loadJobDefinitions();
+      for (const [name, scenario] of Object.entries(SCENARIOS)) {
+        const chosen = all.filter((def) => jobsForScenario(name, all).includes(def.name));
+        for (const request of scenario.anomalies) expect(chosen.some((def) => def.detects.includes(request.kind)), `${name}: ${request.kind}`).to.equal(true);
+      }
+      expect(jobsForScenario("none", all)).to.have.length(all.length);
+    });
+
+    it("rejects an unknown scenario, listing the known ones", () => {
+      expect(() => jobsForScenario("ddos")).to.throw(UsageError, /unknown scenario "ddos"; known scenarios: spike, mixed, none/);
     });
   });
 
