@@ -1,0 +1,487 @@
+// `lab-generate`: labelled HTTP access logs to a file, stdout or Elasticsearch.
+//
+// Order of work, so that bad input changes nothing: parse every flag and collect every problem,
+// plan the dataset (which validates days, range, scenario and anomalies), check that the output
+// paths can be written, and only then write. The Elasticsearch sink checks the URL and the
+// credentials before it writes a template or a document. Exit codes: 0 full success, 1 a failure
+// while working (LabError), 2 bad input (UsageError), 130 interrupted (Ctrl-C).
+
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Command, CommanderError, Option } from "commander";
+import { isExpectedFailure, LabError, UsageError } from "./errors";
+import { ANOMALY_KINDS, type AnomalyKind, type AnomalyRequest, type GroundTruth } from "./types";
+import { planDataset, DEFAULT_MEAN_RATE_PER_SECOND, type DatasetOptions, type DatasetPlan } from "./plan";
+import { SCENARIOS, DEFAULT_SCENARIO } from "./scenarios";
+import { writeDataset, type DatasetSink, type GenerateDatasetResult } from "./index";
+import { STDOUT, checkWritableDestination } from "./sinks/file-output";
+import {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_FLUSH_BYTES,
+  DEFAULT_INDEX_PREFIX,
+  checkBulkSettings,
+  checkIndexName,
+  checkIndexPrefix,
+  indexNameFor,
+  redactUrl,
+  type ElasticsearchConnection,
+} from "./sinks/elasticsearch";
+import { createProgress, expectedEventCount } from "./progress";
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_INTERRUPTED = 130;
+
+export const DEFAULT_DAYS = 7;
+export const DEFAULT_SEED = 1;
+
+const FORMATS = ["ndjson", "csv"] as const;
+type Format = (typeof FORMATS)[number];
+const ANOMALY_KEYS = ["start", "minutes", "magnitude", "target"] as const;
+
+/** Where the CLI reads its surroundings; tests pass their own. */
+export interface CliIo {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  env: NodeJS.ProcessEnv;
+  now: () => Date;
+}
+
+interface RawOptions {
+  days?: string;
+  seed?: string;
+  end?: string;
+  scenario?: string;
+  rate?: string;
+  dataset?: string;
+  anomaly: string[];
+  listScenarios?: boolean;
+  out?: string;
+  format?: string;
+  truth?: string;
+  es?: string;
+  esUser?: string;
+  esPassword?: string;
+  esApiKey?: string;
+  esTimeout?: string;
+  caFingerprint?: string;
+  indexPrefix?: string;
+  index?: string;
+  flushBytes?: string;
+  concurrency?: string;
+  quiet?: boolean;
+}
+
+/** Everything the run needs, validated. */
+export interface CliRun {
+  datasetOptions: DatasetOptions;
+  sink: DatasetSink;
+  truthPath?: string;
+  quiet: boolean;
+  /** True when --end was not given (or "now"): the summary then says which end to pass to get the same data again. */
+  endWasDefault: boolean;
+}
+
+const ANOMALY_HELP = `Anomalies (--anomaly, repeatable; replaces the scenario's list):
+  KIND[,start=TIME][,minutes=N][,magnitude=X][,target=VALUE]
+  KIND      one of ${ANOMALY_KINDS.join(", ")}
+  start     ISO-8601 time the window opens (default: drawn from the seed, away from the edges)
+  minutes   duration of the window (default: the kind's, e.g. 30 for spike)
+  magnitude rate factor (spike, drop), latency factor, 5xx share (errors), requests/minute (scan, rare_agent)
+  target    the affected host, URL path, client IP or user agent; must come last (may hold commas)
+  e.g. --anomaly spike,start=2026-11-20T14:00:00Z,minutes=30,magnitude=10 --anomaly errors,target=/api/cart`;
+
+const EXAMPLES_HELP = `Examples:
+  lab-generate --days 7 --seed 42 --out events.ndjson --truth truth.json
+  lab-generate --days 1 --scenario mixed --format csv --out events.csv
+  lab-generate --days 0.5 --out - | head
+  ELASTICSEARCH_PASSWORD=... lab-generate --es http://127.0.0.1:9200 --es-user elastic --scenario mixed
+
+Credentials come from --es-user/--es-password or --es-api-key, else from the environment:
+  ELASTICSEARCH_USERNAME, ELASTICSEARCH_PASSWORD, ELASTICSEARCH_API_KEY (prefer the environment:
+  flags show in the process list).
+
+Exit codes: 0 success, 1 failure while working (server, credentials, rejected documents),
+  2 bad input (nothing was written), 130 interrupted.`;
+
+function buildCommand(io: CliIo): Command {
+  const collect = (value: string, previous: string[]) => [...previous, value];
+  return new Command()
+    .name("lab-generate")
+    .description("Generate realistic HTTP access logs with known, labelled anomalies, to a file, stdout or Elasticsearch.")
+    .helpOption("-h, --help", "show this help")
+    .option("--days <n>", `length of the range in days, fractions allowed (default: ${DEFAULT_DAYS})`)
+    .option("--seed <int>", `fixes every random choice (default: ${DEFAULT_SEED})`)
+    .option("--end <time>", "exclusive end: ISO-8601 with Z or an offset, a date (midnight UTC) or \"now\" (default: now, to the minute)")
+    .option("--scenario <name>", `named anomaly bundle (default: ${DEFAULT_SCENARIO}); see --list-scenarios`)
+    .option("--rate <per-second>", `mean requests per second over a week (default: ${DEFAULT_MEAN_RATE_PER_SECOND})`)
+    .option("--dataset <name>", "value of event.dataset (default: lab.access)")
+    .option("--anomaly <spec>", "add an anomaly (repeatable), see below", collect, [] as string[])
+    .option("--list-scenarios", "print the scenarios and exit")
+    .option("--out <file|->", "write events to FILE, or to stdout with \"-\"")
+    .addOption(new Option("--format <format>", "file format (default: ndjson)").choices([...FORMATS]))
+    .option("--truth <file>", "write the ground truth (JSON) to FILE after a successful run")
+    .option("--es <url>", "index into Elasticsearch at URL, e.g. http://127.0.0.1:9200")
+    .option("--es-user <name>", "Elasticsearch user (env ELASTICSEARCH_USERNAME)")
+    .option("--es-password <password>", "Elasticsearch password (env ELASTICSEARCH_PASSWORD)")
+    .option("--es-api-key <key>", "Elasticsearch API key, base64 id:key (env ELASTICSEARCH_API_KEY)")
+    .option("--es-timeout <seconds>", "bound on each Elasticsearch request (default: 60)")
+    .option("--ca-fingerprint <sha256>", "SHA-256 fingerprint of the CA of an https Elasticsearch")
+    .option("--index-prefix <prefix>", `index names start with PREFIX- (default: ${DEFAULT_INDEX_PREFIX})`)
+    .option("--index <name>", "exact index name, starting with PREFIX- (default: PREFIX-SCENARIO-DAY-DIGEST)")
+    .option("--flush-bytes <bytes>", `bytes per bulk request (default: ${DEFAULT_FLUSH_BYTES})`)
+    .option("--concurrency <n>", `bulk requests in flight (default: ${DEFAULT_CONCURRENCY})`)
+    .option("-q, --quiet", "no progress bar and no summary on stderr")
+    .addHelpText("after", `\n${ANOMALY_HELP}\n\n${EXAMPLES_HELP}\n`)
+    .allowExcessArguments(false)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: (text, write) => write(`lab-generate: ${text.replace(/^error: /, "")}`),
+    });
+}
+
+/** Runs the CLI with `argv` (without node and script) and resolves with the exit code. */
+export async function main(argv: readonly string[], io: CliIo = defaultIo()): Promise<number> {
+  const command = buildCommand(io);
+  let raw: RawOptions;
+  try {
+    command.parse([...argv], { from: "user" });
+    raw = command.opts<RawOptions>();
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has printed the help, or a one-line "error: ..." naming the flag.
+      return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    throw error;
+  }
+
+  if (raw.listScenarios === true) {
+    io.stdout.write(describeScenarios());
+    return EXIT_OK;
+  }
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onInterrupt = () => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(EXIT_INTERRUPTED);
+    io.stderr.write("\nlab-generate: interrupted, stopping (Ctrl-C again to quit at once)\n");
+    controller.abort();
+  };
+  process.on("SIGINT", onInterrupt);
+  try {
+    const run = parseRun(raw, io);
+    const plan = planForCli(run.datasetOptions);
+    checkDestinations(run);
+    const result = await execute(plan, run, io, controller.signal);
+    if (run.truthPath !== undefined) writeTruth(run.truthPath, result.truth, io);
+    if (!run.quiet) io.stderr.write(summary(result, run));
+    return EXIT_OK;
+  } catch (error) {
+    if (controller.signal.aborted && error instanceof LabError) {
+      io.stderr.write(`lab-generate: ${error.message}\n`);
+      return EXIT_INTERRUPTED;
+    }
+    if (isExpectedFailure(error)) {
+      io.stderr.write(`lab-generate: ${error.message}\n`);
+      return error.exitCode;
+    }
+    io.stderr.write(`lab-generate: unexpected failure, please report it:\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return EXIT_FAILURE;
+  } finally {
+    process.off("SIGINT", onInterrupt);
+  }
+}
+
+function defaultIo(): CliIo {
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env, now: () => new Date() };
+}
+
+/** Turns the raw flags into a validated run, gathering every problem into one UsageError. */
+export function parseRun(raw: RawOptions, io: Pick<CliIo, "env" | "now">): CliRun {
+  const problems: string[] = [];
+  const number = (flag: string, value: string | undefined, integer: boolean): number | undefined => {
+    if (value === undefined) return undefined;
+    const parsed = value.trim() === "" ? Number.NaN : Number(value);
+    if (!Number.isFinite(parsed) || (integer && !Number.isSafeInteger(parsed))) {
+      problems.push(`${flag} ${JSON.stringify(value)} is not ${integer ? "a whole number" : "a number"}`);
+      return undefined;
+    }
+    return parsed;
+  };
+
+  const days = number("--days", raw.days, false) ?? DEFAULT_DAYS;
+  const seed = number("--seed", raw.seed, true) ?? DEFAULT_SEED;
+  const meanRatePerSecond = number("--rate", raw.rate, false);
+  let end: Date | undefined;
+  if (raw.end === undefined || raw.end === "now") {
+    end = new Date(Math.floor(io.now().getTime() / 60_000) * 60_000);
+  } else {
+    const parsed = parseIsoTime(raw.end);
+    if (parsed === undefined) problems.push(`--end ${JSON.stringify(raw.end)} is not an ISO-8601 time; allowed: 2026-11-24T00:00:00Z, 2026-11-24T01:00+01:00, 2026-11-24 (midnight UTC) or "now"`);
+    end = parsed;
+  }
+  const anomalies = raw.anomaly.length === 0 ? undefined : raw.anomaly.map((spec, i) => parseAnomalySpec(spec, i + 1, problems));
+
+  // Output: exactly one destination.
+  const format: Format = (raw.format as Format | undefined) ?? "ndjson";
+  const esOnly: Array<[string, unknown]> = [
+    ["--index-prefix", raw.indexPrefix], ["--index", raw.index], ["--flush-bytes", raw.flushBytes], ["--concurrency", raw.concurrency],
+    ["--es-user", raw.esUser], ["--es-password", raw.esPassword], ["--es-api-key", raw.esApiKey], ["--es-timeout", raw.esTimeout], ["--ca-fingerprint", raw.caFingerprint],
+  ];
+  let sink: DatasetSink | undefined;
+  if (raw.out !== undefined && raw.es !== undefined) {
+    problems.push("--out and --es were both given; choose one destination per run");
+  } else if (raw.out === undefined && raw.es === undefined) {
+    problems.push('no destination: give --out FILE, --out - (stdout) or --es URL');
+  } else if (raw.out !== undefined) {
+    for (const [flag, value] of esOnly) if (value !== undefined) problems.push(`${flag} applies to --es only, not to --out`);
+    sink = { kind: format, path: raw.out };
+  } else {
+    if (raw.format !== undefined) problems.push("--format applies to --out only; Elasticsearch receives JSON documents");
+    sink = parseElasticsearchSink(raw, io.env, number, problems);
+  }
+  if (raw.truth !== undefined && raw.truth === STDOUT && raw.out === STDOUT) {
+    problems.push("--truth - and --out - would both write to stdout; give --truth a file");
+  }
+  if (raw.truth !== undefined && raw.out !== undefined && raw.truth !== STDOUT && path.resolve(raw.truth) === path.resolve(raw.out)) {
+    problems.push(`--truth and --out name the same file ${raw.out}`);
+  }
+  if (problems.length > 0) throw new UsageError(problems);
+  return {
+    datasetOptions: { days, seed, end: end as Date, scenario: raw.scenario, meanRatePerSecond, dataset: raw.dataset, anomalies },
+    sink: sink as DatasetSink,
+    truthPath: raw.truth,
+    quiet: raw.quiet === true,
+    endWasDefault: raw.end === undefined || raw.end === "now",
+  };
+}
+
+function parseElasticsearchSink(
+  raw: RawOptions,
+  env: NodeJS.ProcessEnv,
+  number: (flag: string, value: string | undefined, integer: boolean) => number | undefined,
+  problems: string[],
+): DatasetSink | undefined {
+  const url = raw.es as string;
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") problems.push(`--es ${JSON.stringify(redactUrl(url))} must use http or https`);
+  } catch {
+    problems.push(`--es ${JSON.stringify(url)} is not a URL; expected http(s)://host:port, e.g. http://127.0.0.1:9200`);
+  }
+  const nonEmpty = (value: string | undefined) => (value === undefined || value === "" ? undefined : value);
+  const apiKey = nonEmpty(raw.esApiKey) ?? nonEmpty(env.ELASTICSEARCH_API_KEY);
+  const username = nonEmpty(raw.esUser) ?? nonEmpty(env.ELASTICSEARCH_USERNAME);
+  const password = raw.esPassword ?? env.ELASTICSEARCH_PASSWORD;
+  if (raw.esPassword !== undefined && username === undefined) problems.push("--es-password needs a user: give --es-user or set ELASTICSEARCH_USERNAME");
+  const timeoutSeconds = number("--es-timeout", raw.esTimeout, false);
+  if (timeoutSeconds !== undefined && !(timeoutSeconds > 0 && timeoutSeconds <= 3600)) problems.push(`--es-timeout ${raw.esTimeout} is not allowed; allowed: seconds > 0 and <= 3600`);
+  const flushBytes = number("--flush-bytes", raw.flushBytes, true);
+  const concurrency = number("--concurrency", raw.concurrency, true);
+  const indexPrefix = raw.indexPrefix ?? DEFAULT_INDEX_PREFIX;
+  for (const check of [
+    () => checkIndexPrefix(indexPrefix),
+    () => raw.index !== undefined && checkIndexName(raw.index, indexPrefix),
+    () => checkBulkSettings({ flushBytes, concurrency }),
+  ]) {
+    try {
+      check();
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      problems.push(...error.problems.map(renameLibraryKeys));
+    }
+  }
+  const connection: ElasticsearchConnection = {
+    url,
+    ...(apiKey !== undefined ? { apiKey } : username !== undefined ? { username, password: password ?? "" } : {}),
+    ...(timeoutSeconds !== undefined ? { requestTimeoutMs: Math.round(timeoutSeconds * 1000) } : {}),
+    ...(raw.caFingerprint !== undefined ? { caFingerprint: raw.caFingerprint } : {}),
+  };
+  return { kind: "elasticsearch", connection, indexPrefix, index: raw.index, flushBytes, concurrency };
+}
+
+/** Plans the dataset; the library's option names in its messages become the CLI's flags. */
+function planForCli(options: DatasetOptions): DatasetPlan {
+  try {
+    return planDataset(options);
+  } catch (error) {
+    if (error instanceof UsageError) throw new UsageError(error.problems.map(renameLibraryKeys));
+    throw error;
+  }
+}
+
+const LIBRARY_KEYS: Array<[RegExp, string]> = [
+  [/^days:/, "--days"],
+  [/^seed:/, "--seed"],
+  [/^end:/, "--end"],
+  [/^scenario:/, "--scenario"],
+  [/^meanRatePerSecond:/, "--rate"],
+  [/^dataset:/, "--dataset"],
+  [/^index prefix/, "--index-prefix"],
+  [/^index name/, "--index"],
+  [/^flushBytes/, "--flush-bytes"],
+  [/^concurrency/, "--concurrency"],
+];
+
+function renameLibraryKeys(problem: string): string {
+  const anomaly = /^anomalies\[(\d+)\](\.\w+)?:?/.exec(problem);
+  if (anomaly !== null) {
+    const key = anomaly[2] === undefined ? "" : ` ${anomaly[2].slice(1).replace("durationMinutes", "minutes")}`;
+    return `--anomaly #${Number(anomaly[1]) + 1}${key}:${problem.slice(anomaly[0].length).replace(/^(?!\s)/, " ")}`;
+  }
+  for (const [pattern, flag] of LIBRARY_KEYS) if (pattern.test(problem)) return problem.replace(pattern, flag);
+  return problem;
+}
+
+/**
+ * Parses `KIND[,start=TIME][,minutes=N][,magnitude=X][,target=VALUE]`. `target` takes the rest of
+ * the spec, because user agents contain commas.
+ */
+export function parseAnomalySpec(spec: string, position: number, problems: string[]): AnomalyRequest {
+  const label = `--anomaly #${position} ${JSON.stringify(spec)}`;
+  const targetAt = spec.search(/,target=/);
+  const head = targetAt === -1 ? spec : spec.slice(0, targetAt);
+  const target = targetAt === -1 ? undefined : spec.slice(targetAt + ",target=".length);
+  const [kindText, ...pairs] = head.split(",");
+  const kind = kindText.trim();
+  const request: AnomalyRequest = { kind: kind as AnomalyKind };
+  if (!(ANOMALY_KINDS as readonly string[]).includes(kind)) {
+    problems.push(`${label}: unknown kind ${JSON.stringify(kind)}; allowed: ${ANOMALY_KINDS.join(", ")}`);
+  }
+  for (const pair of pairs) {
+    const equals = pair.indexOf("=");
+    const key = equals === -1 ? pair : pair.slice(0, equals);
+    const value = equals === -1 ? "" : pair.slice(equals + 1);
+    if (key === "start") {
+      const start = parseIsoTime(value);
+      if (start === undefined) problems.push(`${label}: start ${JSON.stringify(value)} is not an ISO-8601 time such as 2026-11-20T14:00:00Z`);
+      else request.start = start;
+    } else if (key === "minutes" || key === "magnitude") {
+      const parsed = value === "" ? Number.NaN : Number(value);
+      if (!Number.isFinite(parsed)) problems.push(`${label}: ${key} ${JSON.stringify(value)} is not a number`);
+      else if (key === "minutes") request.durationMinutes = parsed;
+      else request.magnitude = parsed;
+    } else {
+      problems.push(`${label}: unknown key ${JSON.stringify(key)}; allowed: ${ANOMALY_KEYS.join(", ")} (as key=value after the kind)`);
+    }
+  }
+  if (target !== undefined) {
+    if (target === "") problems.push(`${label}: target is empty`);
+    else request.target = target;
+  }
+  return request;
+}
+
+const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2}))?$/i;
+
+/**
+ * Parses an ISO-8601 date (midnight UTC) or date-time with an explicit zone (Z or ±hh:mm). A
+ * date-time without a zone is refused: JavaScript would read it in the machine's local zone, and
+ * the same command would then give different data on another machine. Impossible dates
+ * (2026-02-30) are refused rather than rolled over.
+ */
+export function parseIsoTime(text: string): Date | undefined {
+  const match = ISO_TIME.exec(text.trim());
+  if (match === null) return undefined;
+  const [, year, month, day, hour, minute, second, fraction] = match;
+  const parsed = new Date(text.trim().replace(" ", "T"));
+  if (Number.isNaN(parsed.getTime())) return undefined;
+  const check = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour ?? 0), Number(minute ?? 0), Number(second ?? 0)));
+  if (check.getUTCFullYear() !== Number(year) || check.getUTCMonth() !== Number(month) - 1 || check.getUTCDate() !== Number(day)) return undefined;
+  if (Number(hour ?? 0) > 23 || Number(minute ?? 0) > 59 || Number(second ?? 0) > 59) return undefined;
+  void fraction;
+  return parsed;
+}
+
+/** Checks the output paths without creating anything. */
+function checkDestinations(run: CliRun): void {
+  const problems: string[] = [];
+  const attempt = (check: () => void) => {
+    try {
+      check();
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      problems.push(...error.problems);
+    }
+  };
+  if (run.sink.kind !== "elasticsearch") {
+    const out = run.sink.path;
+    attempt(() => checkWritableDestination("--out", out));
+  }
+  if (run.truthPath !== undefined) {
+    const truth = run.truthPath;
+    attempt(() => checkWritableDestination("--truth", truth));
+  }
+  if (problems.length > 0) throw new UsageError(problems);
+}
+
+async function execute(plan: DatasetPlan, run: CliRun, io: CliIo, signal: AbortSignal): Promise<GenerateDatasetResult> {
+  const progress = createProgress({
+    enabled: !run.quiet && io.stderr.isTTY === true,
+    estimatedTotal: expectedEventCount(plan),
+    stream: io.stderr,
+    unit: run.sink.kind === "elasticsearch" ? "indexed" : "events",
+  });
+  try {
+    const result = await writeDataset(plan, run.sink, { signal, onProgress: (done) => progress.update(done) });
+    progress.stop(result.count);
+    return result;
+  } catch (error) {
+    progress.stop();
+    throw error;
+  }
+}
+
+function writeTruth(truthPath: string, truth: GroundTruth, io: CliIo): void {
+  const text = JSON.stringify(truth, null, 2) + "\n";
+  if (truthPath === STDOUT) {
+    io.stdout.write(text);
+    return;
+  }
+  const temporary = path.join(path.dirname(path.resolve(truthPath)), `.${path.basename(truthPath)}.${process.pid}.partial`);
+  try {
+    fs.writeFileSync(temporary, text);
+    fs.renameSync(temporary, truthPath);
+  } catch (error) {
+    fs.rmSync(temporary, { force: true });
+    throw new LabError(`cannot write --truth ${truthPath}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** The closing lines on stderr: what was written where, and every anomaly window in plain words. */
+export function summary(result: GenerateDatasetResult, run: CliRun): string {
+  const { plan, truth } = result;
+  const where = run.sink.kind === "elasticsearch"
+    ? `index ${result.destination} at ${redactUrl(run.sink.connection.url)}`
+    : result.destination === STDOUT ? "stdout" : result.destination;
+  const size = result.bytes === undefined ? "" : ` (${formatBytes(result.bytes)})`;
+  const lines = [
+    `lab-generate: ${result.count.toLocaleString("en-US")} events from ${truth.start} to ${truth.end} (seed ${plan.seed}, scenario ${plan.scenario}) ` +
+      `written to ${where}${size} in ${(result.tookMs / 1000).toFixed(1)} s`,
+  ];
+  if (truth.anomalies.length === 0) lines.push("No anomaly was injected.");
+  for (const anomaly of truth.anomalies) {
+    lines.push(`Anomaly Start Time ${anomaly.start} End Time ${anomaly.end}: ${anomaly.id}, ${anomaly.description}`);
+  }
+  if (run.truthPath !== undefined && run.truthPath !== STDOUT) lines.push(`Ground truth written to ${run.truthPath}`);
+  if (run.endWasDefault) lines.push(`Same data again: the same flags plus --end ${truth.end}`);
+  return lines.join("\n") + "\n";
+}
+
+function describeScenarios(): string {
+  const lines = Object.values(SCENARIOS).map((scenario) => {
+    const kinds = scenario.anomalies.length === 0 ? "no anomaly" : scenario.anomalies.map((anomaly) => anomaly.kind).join(", ");
+    return `${scenario.name.padEnd(11)} ${scenario.description} [${kinds}]${scenario.name === DEFAULT_SCENARIO ? " (default)" : ""}`;
+  });
+  return lines.join("\n") + "\n";
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  if (bytes < 1024 * 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+  return `${(bytes / 1024 / 1024 / 1024).toFixed(2)} GiB`;
+}

@@ -1,0 +1,91 @@
+// The generator as a library, for the Pulumi dataset step and for anyone scripting the lab:
+//
+//   const plan = planDataset({ days: 7, seed: 1, end: new Date("2026-11-24T00:00:00Z") });
+//   for (const event of generateEvents(plan)) ...                      // the events, lazily
+//   await writeNdjson(generateEvents(plan), "events.ndjson");          // or a sink
+//   await indexDataset(plan, { connection: { url, username, password } });
+//
+// or all at once, returning the ground truth with the event count:
+//
+//   const { truth } = await generateDataset({ days: 7, seed: 1, end }, { kind: "ndjson", path: "-" });
+
+import { generateEvents } from "./events";
+import { planDataset, type DatasetOptions, type DatasetPlan } from "./plan";
+import type { GroundTruth } from "./types";
+import { UsageError } from "./errors";
+import { writeCsv } from "./sinks/csv";
+import { writeNdjson } from "./sinks/ndjson";
+import { indexDataset, type IndexDatasetOptions } from "./sinks/elasticsearch";
+
+export * from "./types";
+export { LabError, UsageError, isExpectedFailure } from "./errors";
+export {
+  planDataset,
+  CUSTOM_SCENARIO,
+  DEFAULT_DATASET,
+  DEFAULT_MEAN_RATE_PER_SECOND,
+  MAX_DAYS,
+  MAX_MEAN_RATE_PER_SECOND,
+  type DatasetOptions,
+  type DatasetPlan,
+} from "./plan";
+export { generateEvents, documentId } from "./events";
+export { SCENARIOS, SCENARIO_NAMES, DEFAULT_SCENARIO, type Scenario } from "./scenarios";
+export { writeNdjson, formatNdjsonLine } from "./sinks/ndjson";
+export { writeCsv, formatCsvRow, CSV_COLUMNS, CSV_HEADER } from "./sinks/csv";
+export { STDOUT, OutputClosedError, checkWritableDestination, type FileSinkOptions, type FileSinkResult } from "./sinks/file-output";
+export * from "./sinks/elasticsearch";
+export { expectedEventCount } from "./progress";
+
+/** Where generateDataset sends the events. */
+export type DatasetSink =
+  | { kind: "ndjson"; path: string }
+  | { kind: "csv"; path: string }
+  | ({ kind: "elasticsearch" } & Omit<IndexDatasetOptions, "onProgress" | "signal">);
+
+export interface GenerateDatasetHooks {
+  /** Events written (files) or acknowledged by Elasticsearch so far. */
+  onProgress?: (done: number) => void;
+  signal?: AbortSignal;
+}
+
+export interface GenerateDatasetResult {
+  plan: DatasetPlan;
+  /** The ground truth with eventCount. */
+  truth: GroundTruth;
+  count: number;
+  /** The file path ("-" for stdout) or the index name. */
+  destination: string;
+  /** Bytes written, for file sinks. */
+  bytes?: number;
+  tookMs: number;
+}
+
+/** Plans (throwing a UsageError before anything is written), generates and writes one dataset. */
+export async function generateDataset(options: DatasetOptions, sink: DatasetSink, hooks: GenerateDatasetHooks = {}): Promise<GenerateDatasetResult> {
+  const plan = planDataset(options);
+  return writeDataset(plan, sink, hooks);
+}
+
+/** Generates and writes an already planned dataset. */
+export async function writeDataset(plan: DatasetPlan, sink: DatasetSink, hooks: GenerateDatasetHooks = {}): Promise<GenerateDatasetResult> {
+  const started = Date.now();
+  if (sink.kind === "elasticsearch") {
+    const { kind: _kind, ...options } = sink;
+    const result = await indexDataset(plan, { ...options, ...hooks });
+    return { plan, truth: result.truth, count: result.count, destination: result.index, tookMs: result.tookMs };
+  }
+  if (sink.kind !== "csv" && sink.kind !== "ndjson") {
+    throw new UsageError(`sink kind ${JSON.stringify((sink as { kind?: unknown }).kind)} is not allowed; allowed: ndjson, csv, elasticsearch`);
+  }
+  const write = sink.kind === "csv" ? writeCsv : writeNdjson;
+  const result = await write(generateEvents(plan), sink.path, hooks);
+  return {
+    plan,
+    truth: { ...plan.truth, eventCount: result.count },
+    count: result.count,
+    destination: result.destination,
+    bytes: result.bytes,
+    tookMs: Date.now() - started,
+  };
+}

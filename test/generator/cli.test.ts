@@ -1,0 +1,329 @@
+// `lab-generate` as a user runs it: the real bin, spawned through execa, with small datasets.
+
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { randomBytes } from "node:crypto";
+import { Client } from "@elastic/elasticsearch";
+import type { Result } from "execa";
+import { planDataset } from "../../generator/plan";
+import { esTarget, requireEsTarget } from "../support/es-target";
+import { parseAnomalySpec, parseIsoTime } from "../../generator/cli";
+import { CSV_COLUMNS } from "../../generator/sinks/csv";
+import type { GroundTruth } from "../../generator/types";
+
+const BIN = path.resolve(__dirname, "../../bin/lab-generate.js");
+const END = "2026-11-17T00:00:00Z";
+/** Small and quick: 12 hours at half a request per second, about 20 000 events. */
+const SMALL = ["--days", "0.5", "--rate", "0.5", "--seed", "7", "--end", END];
+
+interface Run {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function labGenerate(args: string[], options: { env?: Record<string, string | undefined>; stdoutFile?: string } = {}): Promise<Run> {
+  const { execa } = await import("execa");
+  const result: Result = await execa(BIN, args, {
+    reject: false,
+    env: { ELASTICSEARCH_USERNAME: undefined, ELASTICSEARCH_PASSWORD: undefined, ELASTICSEARCH_API_KEY: undefined, ...options.env },
+    extendEnv: true,
+    stripFinalNewline: false,
+    timeout: 120_000,
+    ...(options.stdoutFile !== undefined ? { stdout: { file: options.stdoutFile } } : {}),
+  });
+  return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout ?? ""), stderr: withoutNpmNoise(String(result.stderr)) };
+}
+
+/** npm may warn about the machine's own config on stderr; that is not ours to assert. */
+function withoutNpmNoise(stderr: string): string {
+  return stderr.split("\n").filter((line) => !line.startsWith("npm warn")).join("\n");
+}
+
+describe("lab-generate CLI", function () {
+  this.timeout(120_000);
+  let directory: string;
+  beforeEach(() => {
+    directory = fs.mkdtempSync(path.join(os.tmpdir(), "lab-generate-cli-"));
+  });
+  afterEach(() => {
+    fs.rmSync(directory, { recursive: true, force: true });
+  });
+
+  describe("help", () => {
+    it("documents every flag, the anomaly syntax and the exit codes, and exits 0", async () => {
+      const run = await labGenerate(["--help"]);
+      expect(run.exitCode).to.equal(0);
+      for (const flag of ["--days", "--seed", "--end", "--scenario", "--rate", "--out", "--format", "--truth", "--es", "--es-user", "--es-password", "--es-api-key", "--index-prefix", "--anomaly", "--list-scenarios", "--quiet"]) {
+        expect(run.stdout).to.include(flag);
+      }
+      expect(run.stdout).to.include("KIND[,start=TIME][,minutes=N][,magnitude=X][,target=VALUE]");
+      expect(run.stdout).to.include("Exit codes: 0 success");
+      expect(run.stdout).to.include("ELASTICSEARCH_PASSWORD");
+    });
+
+    it("lists the scenarios with what each injects", async () => {
+      const run = await labGenerate(["--list-scenarios"]);
+      expect(run.exitCode).to.equal(0);
+      expect(run.stdout).to.match(/^spike\s+The classic case.*\[spike\] \(default\)$/m);
+      expect(run.stdout).to.match(/^mixed\s+.*\[spike, drop, latency, errors, scan, rare_agent\]$/m);
+      expect(run.stdout).to.match(/^none\s+.*\[no anomaly\]$/m);
+    });
+  });
+
+  describe("files and stdout", () => {
+    it("gives byte-identical NDJSON on stdout for the same seed and end, and different data for another seed", async () => {
+      const first = await labGenerate([...SMALL, "--out", "-", "--quiet"]);
+      const second = await labGenerate([...SMALL, "--out", "-", "--quiet"]);
+      const otherSeed = await labGenerate([...SMALL, "--seed", "8", "--out", "-", "--quiet"]);
+      expect(first.exitCode).to.equal(0);
+      expect(first.stderr).to.equal("");
+      expect(first.stdout.length).to.be.greaterThan(1000);
+      expect(second.stdout).to.equal(first.stdout);
+      expect(otherSeed.stdout).not.to.equal(first.stdout);
+      const lines = first.stdout.trimEnd().split("\n");
+      expect(JSON.parse(lines[0])["@timestamp"] >= "2026-11-16T12:00:00.000Z").to.equal(true);
+    });
+
+    it("writes the file, a ground truth that matches the plan, and the anomaly windows in plain words on stderr", async () => {
+      const out = path.join(directory, "events.ndjson");
+      const truthFile = path.join(directory, "truth.json");
+      const run = await labGenerate([...SMALL, "--scenario", "spike", "--out", out, "--truth", truthFile]);
+      expect(run.exitCode, run.stderr).to.equal(0);
+      const lines = fs.readFileSync(out, "utf8").trimEnd().split("\n");
+      const truth = JSON.parse(fs.readFileSync(truthFile, "utf8")) as GroundTruth;
+      const plan = planDataset({ days: 0.5, meanRatePerSecond: 0.5, seed: 7, end: new Date(END), scenario: "spike" });
+      expect(truth).to.deep.equal({ ...plan.truth, eventCount: lines.length });
+      expect(truth.anomalies).to.have.length(1);
+      for (const anomaly of truth.anomalies) {
+        expect(run.stderr).to.include(`Anomaly Start Time ${anomaly.start} End Time ${anomaly.end}: ${anomaly.id}, ${anomaly.description}`);
+      }
+      expect(run.stderr).to.include(`lab-generate: ${lines.length.toLocaleString("en-US")} events from 2026-11-16T12:00:00.000Z to 2026-11-17T00:00:00.000Z (seed 7, scenario spike) written to ${out}`);
+      expect(run.stderr).to.include(`Ground truth written to ${truthFile}`);
+      // Not a terminal: no progress bar.
+      expect(run.stderr).not.to.include("ETA");
+      expect(run.stderr).not.to.include("\u001b[");
+    });
+
+    it("writes CSV with a header of flattened ECS names when asked", async () => {
+      const out = path.join(directory, "events.csv");
+      const run = await labGenerate([...SMALL, "--format", "csv", "--out", out, "--quiet"]);
+      expect(run.exitCode, run.stderr).to.equal(0);
+      const text = fs.readFileSync(out, "utf8");
+      expect(text.slice(0, text.indexOf("\r\n"))).to.equal(CSV_COLUMNS.map((column) => column.name).join(","));
+      expect(text).to.match(/"Mozilla\/5\.0 \([^"]*\)[^"]*, like Gecko[^"]*"/);
+    });
+
+    it("injects the anomalies given with --anomaly instead of the scenario's, at the given time", async () => {
+      const truthFile = path.join(directory, "truth.json");
+      const run = await labGenerate([...SMALL, "--anomaly", "spike,start=2026-11-16T18:00:00Z,minutes=20,magnitude=5", "--anomaly", "errors", "--out", "/dev/null", "--truth", truthFile, "--quiet"]);
+      expect(run.exitCode, run.stderr).to.equal(0);
+      const truth = JSON.parse(fs.readFileSync(truthFile, "utf8")) as GroundTruth;
+      expect(truth.scenario).to.equal("custom");
+      const spike = truth.anomalies.find((anomaly) => anomaly.kind === "spike")!;
+      expect([spike.start, spike.end, spike.magnitude]).to.deep.equal(["2026-11-16T18:00:00.000Z", "2026-11-16T18:20:00.000Z", 5]);
+      expect(truth.anomalies.map((anomaly) => anomaly.kind).sort()).to.deep.equal(["errors", "spike"]);
+    });
+
+    it("reports a reader that closes stdout early as an incomplete output, exit 1", async () => {
+      const { execa } = await import("execa");
+      const child = execa(BIN, ["--days", "3", "--out", "-", "--quiet"], { reject: false, buffer: { stdout: false, stderr: true } });
+      await new Promise<void>((resolve) => child.stdout!.once("data", () => resolve()));
+      child.stdout!.destroy();
+      const result = await child;
+      expect(result.exitCode).to.equal(1);
+      expect(withoutNpmNoise(String(result.stderr ?? ""))).to.match(/^lab-generate: the reader of standard output closed it after \d+ events; the output is incomplete$/);
+    });
+
+    it("stops on Ctrl-C with exit 130 and leaves no file behind", async () => {
+      const { execa } = await import("execa");
+      const out = path.join(directory, "big.ndjson");
+      const child = execa(BIN, ["--days", "60", "--out", out], { reject: false });
+      // Wait until it is writing (its temporary file exists), then interrupt.
+      const deadline = Date.now() + 20_000;
+      while (fs.readdirSync(directory).length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      child.kill("SIGINT");
+      const result = await child;
+      expect(result.exitCode, String(result.stderr)).to.equal(130);
+      expect(withoutNpmNoise(String(result.stderr)), JSON.stringify(result.stderr)).to.match(/interrupted after \d+ events; .*big\.ndjson was left unchanged$/);
+      expect(fs.readdirSync(directory)).to.deep.equal([]);
+    });
+  });
+
+  describe("bad input: one line naming the value and what is allowed, exit 2, nothing written", () => {
+    const cases: Array<{ args: string[]; message: string | RegExp }> = [
+      { args: ["--days", "0"], message: "lab-generate: --days 0 is not allowed; allowed: a number > 0 and <= 366 (fractions allowed, e.g. 0.5)" },
+      { args: ["--days", "-2"], message: "lab-generate: --days -2 is not allowed; allowed: a number > 0 and <= 366 (fractions allowed, e.g. 0.5)" },
+      { args: ["--days", "a week"], message: 'lab-generate: --days "a week" is not a number' },
+      { args: ["--seed", "1.5"], message: 'lab-generate: --seed "1.5" is not a whole number' },
+      { args: ["--end", "yesterday"], message: /^lab-generate: --end "yesterday" is not an ISO-8601 time; allowed: 2026-11-24T00:00:00Z, .* or "now"$/ },
+      { args: ["--end", "2026-02-30T00:00:00Z"], message: /^lab-generate: --end "2026-02-30T00:00:00Z" is not an ISO-8601 time/ },
+      { args: ["--end", "2026-11-17T00:00:00"], message: /^lab-generate: --end "2026-11-17T00:00:00" is not an ISO-8601 time/ },
+      { args: ["--scenario", "chaos"], message: 'lab-generate: --scenario "chaos" is not a known scenario; allowed: spike, mixed, none, drop, latency, errors, scan, rare_agent' },
+      { args: ["--anomaly", "meteor"], message: 'lab-generate: --anomaly #1 "meteor": unknown kind "meteor"; allowed: spike, drop, latency, errors, scan, rare_agent' },
+      { args: ["--anomaly", "spike,colour=red"], message: 'lab-generate: --anomaly #1 "spike,colour=red": unknown key "colour"; allowed: start, minutes, magnitude, target (as key=value after the kind)' },
+      { args: ["--anomaly", "spike,minutes=0"], message: /^lab-generate: --anomaly #1 minutes: 0 is not allowed; allowed: a number of minutes >= 1/ },
+      {
+        args: ["--anomaly", "spike,start=2026-11-16T23:50:00Z"],
+        message: /^lab-generate: --anomaly #1 start: 2026-11-16T23:50:00.000Z puts the spike window .* on or outside the edge of the range; allowed: a window strictly inside 2026-11-16T12:00:00.000Z to 2026-11-17T00:00:00.000Z/,
+      },
+      {
+        args: ["--anomaly", "spike,start=2026-11-10T00:00:00Z"],
+        message: /^lab-generate: --anomaly #1 start: 2026-11-10T00:00:00.000Z puts the spike window .* (on or )?outside (the edge of )?the range/,
+      },
+      { args: ["--format", "xml"], message: "lab-generate: option '--format <format>' argument 'xml' is invalid. Allowed choices are ndjson, csv." },
+      { args: ["--rate", "0"], message: /^lab-generate: --rate 0 is not allowed; allowed: a number of events per second > 0/ },
+      { args: ["--unknown-flag"], message: "lab-generate: unknown option '--unknown-flag'" },
+    ];
+    for (const { args, message } of cases) {
+      it(`${args.join(" ")}`, async () => {
+        const out = path.join(directory, "events.ndjson");
+        const truth = path.join(directory, "truth.json");
+        const run = await labGenerate(["--days", "0.5", "--end", END, ...args, "--out", out, "--truth", truth]);
+        expect(run.exitCode).to.equal(2);
+        const lines = run.stderr.trimEnd().split("\n");
+        expect(lines, run.stderr).to.have.length(1);
+        if (typeof message === "string") expect(lines[0]).to.equal(message);
+        else expect(lines[0]).to.match(message);
+        expect(fs.readdirSync(directory)).to.deep.equal([]);
+      });
+    }
+
+    it("names a missing output directory and leaves an existing --out file untouched when another flag is bad", async () => {
+      const missing = path.join(directory, "nope", "events.ndjson");
+      const run = await labGenerate([...SMALL, "--out", missing]);
+      expect(run.exitCode).to.equal(2);
+      expect(run.stderr).to.equal(`lab-generate: --out ${missing}: directory ${path.join(directory, "nope")} does not exist\n`);
+
+      const existing = path.join(directory, "keep.ndjson");
+      fs.writeFileSync(existing, "keep me\n");
+      const bad = await labGenerate([...SMALL, "--scenario", "chaos", "--out", existing]);
+      expect(bad.exitCode).to.equal(2);
+      expect(fs.readFileSync(existing, "utf8")).to.equal("keep me\n");
+    });
+
+    it("asks for a destination, and for only one", async () => {
+      expect((await labGenerate(SMALL)).stderr).to.equal("lab-generate: no destination: give --out FILE, --out - (stdout) or --es URL\n");
+      const both = await labGenerate([...SMALL, "--out", "-", "--es", "http://127.0.0.1:9200"]);
+      expect(both.exitCode).to.equal(2);
+      expect(both.stderr).to.equal("lab-generate: --out and --es were both given; choose one destination per run\n");
+    });
+
+    it("rejects Elasticsearch flags that cannot work before contacting any server", async () => {
+      const cases: Array<[string[], string]> = [
+        [["--es", "localhost:9200"], 'lab-generate: --es "localhost:9200" must use http or https\n'],
+        [["--es", "http://127.0.0.1:9", "--index-prefix", "Lab Data"], 'lab-generate: --index-prefix "Lab Data" is not allowed: use 1 to 200 lowercase letters, digits, "-", "_" or ".", starting with a letter or digit\n'],
+        [["--es", "http://127.0.0.1:9", "--index", "other-index"], 'lab-generate: --index "other-index" must start with "lab-access-", so that the lab\'s index template (lab-access-*) gives it its mappings\n'],
+        [["--es", "http://127.0.0.1:9", "--concurrency", "0"], "lab-generate: --concurrency must be a whole number from 1 to 64, got 0\n"],
+        [["--out", "-", "--index-prefix", "x"], "lab-generate: --index-prefix applies to --es only, not to --out\n"],
+      ];
+      for (const [args, message] of cases) {
+        const run = await labGenerate([...SMALL, ...args]);
+        expect(run.exitCode, args.join(" ")).to.equal(2);
+        expect(run.stderr).to.equal(message);
+      }
+    });
+  });
+
+  describe("parsing helpers", () => {
+    it("reads ISO-8601 times with a zone or as a UTC date, and refuses the rest", () => {
+      expect(parseIsoTime("2026-11-17T01:30:00+01:00")?.toISOString()).to.equal("2026-11-17T00:30:00.000Z");
+      expect(parseIsoTime("2026-11-17")?.toISOString()).to.equal("2026-11-17T00:00:00.000Z");
+      expect(parseIsoTime("2026-11-17T10:00Z")?.toISOString()).to.equal("2026-11-17T10:00:00.000Z");
+      expect(parseIsoTime("2026-11-17T10:00:00.123Z")?.toISOString()).to.equal("2026-11-17T10:00:00.123Z");
+      for (const bad of ["2026-11-17T10:00:00", "17.11.2026", "2026-02-29", "2026-11-17T24:00:00Z", "", "now"]) {
+        expect(parseIsoTime(bad), bad).to.equal(undefined);
+      }
+    });
+
+    it("reads an anomaly spec, with a target that may hold commas", () => {
+      const problems: string[] = [];
+      expect(parseAnomalySpec("rare_agent,minutes=15,magnitude=4,target=Mozilla/5.0 (X11, Linux), like Gecko", 1, problems)).to.deep.equal({
+        kind: "rare_agent",
+        durationMinutes: 15,
+        magnitude: 4,
+        target: "Mozilla/5.0 (X11, Linux), like Gecko",
+      });
+      expect(parseAnomalySpec("spike,start=2026-11-16T18:00:00Z", 2, problems)).to.deep.equal({ kind: "spike", start: new Date("2026-11-16T18:00:00Z") });
+      expect(problems).to.deep.equal([]);
+      parseAnomalySpec("spike,magnitude=lots", 3, problems);
+      expect(problems).to.deep.equal(['--anomaly #3 "spike,magnitude=lots": magnitude "lots" is not a number']);
+    });
+  });
+
+  describe("into Elasticsearch (real server)", function () {
+    let client: Client;
+    let url: string;
+    let credentials: Record<string, string>;
+    const prefix = `lab-test-g2cli-${randomBytes(3).toString("hex")}`;
+
+    before(function () {
+      const target = requireEsTarget(this);
+      url = target.url;
+      credentials = { ELASTICSEARCH_USERNAME: target.username, ELASTICSEARCH_PASSWORD: target.password };
+      client = new Client({ node: target.url, auth: { username: target.username, password: target.password } });
+    });
+
+    after(async () => {
+      if (client === undefined || esTarget() === undefined) return;
+      const indices = Object.keys(await client.indices.get({ index: `${prefix}*`, allow_no_indices: true }));
+      if (indices.length > 0) await client.indices.delete({ index: indices });
+      const templates = await client.indices.getIndexTemplate({ name: `${prefix}*` }).catch(() => ({ index_templates: [] }));
+      for (const { name } of templates.index_templates) await client.indices.deleteIndexTemplate({ name });
+      await client.close();
+    });
+
+    it("indexes the dataset with credentials from the environment and reports the index", async () => {
+      const truthFile = path.join(directory, "truth.json");
+      const run = await labGenerate([...SMALL, "--es", url, "--index-prefix", prefix, "--truth", truthFile], { env: credentials });
+      expect(run.exitCode, run.stderr).to.equal(0);
+      const truth = JSON.parse(fs.readFileSync(truthFile, "utf8")) as GroundTruth;
+      const index = /written to index (\S+) at /.exec(run.stderr)?.[1] as string;
+      expect(index.startsWith(`${prefix}-spike-2026.11.17-`)).to.equal(true);
+      expect((await client.count({ index })).count).to.equal(truth.eventCount);
+      for (const anomaly of truth.anomalies) expect(run.stderr).to.include(`Anomaly Start Time ${anomaly.start} End Time ${anomaly.end}`);
+    });
+
+    it("says the password is wrong, exits 1 and creates nothing", async () => {
+      const isolated = `${prefix}-pw`;
+      const run = await labGenerate([...SMALL, "--es", url, "--index-prefix", isolated], { env: { ...credentials, ELASTICSEARCH_PASSWORD: "wrong-password" } });
+      expect(run.exitCode).to.equal(1);
+      expect(run.stderr).to.equal(`lab-generate: Elasticsearch at ${url.replace(/\/$/, "")} refused the password for user '${credentials.ELASTICSEARCH_USERNAME}': 401 Unauthorized on GET /; check the credentials\n`);
+      expect(await client.indices.existsIndexTemplate({ name: isolated })).to.equal(false);
+      expect(await client.indices.exists({ index: `${isolated}-*`, allow_no_indices: false })).to.equal(false);
+    });
+
+    it("reports rejected documents with their number and reasons, exit 1", async () => {
+      const index = `${prefix}-conflict`;
+      const plan = planDataset({ days: 0.5, meanRatePerSecond: 0.5, seed: 7, end: new Date(END) });
+      await client.indices.create({
+        index,
+        mappings: {
+          _meta: { lab: { generator: "elastic-ml-lab", status: "indexing", truth: plan.truth, updatedAt: END } },
+          properties: { source: { properties: { geo: { properties: { country_iso_code: { type: "long" } } } } } },
+        },
+      });
+      const run = await labGenerate([...SMALL, "--es", url, "--index-prefix", prefix, "--index", index], { env: credentials });
+      expect(run.exitCode).to.equal(1);
+      expect(run.stderr).to.match(new RegExp(`^lab-generate: (\\d+) of \\1 documents were rejected by index ${index}; first reasons: \\d+x document_parsing_exception: failed to parse field \\[source\\.geo\\.country_iso_code\\] of type \\[long\\]`));
+      expect(run.stderr.trimEnd().split("\n")).to.have.length(1);
+    });
+  });
+
+  describe("into an Elasticsearch that is not there", () => {
+    it("names the URL and what was tried, exit 1, within a bounded time", async () => {
+      const net = await import("node:net");
+      const server = net.createServer();
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      const { port } = server.address() as import("node:net").AddressInfo;
+      await new Promise((resolve) => server.close(resolve));
+      const started = Date.now();
+      const run = await labGenerate([...SMALL, "--es", `http://127.0.0.1:${port}`], { env: { ELASTICSEARCH_USERNAME: "elastic", ELASTICSEARCH_PASSWORD: "x" } });
+      expect(run.exitCode).to.equal(1);
+      expect(run.stderr).to.match(new RegExp(`^lab-generate: cannot reach Elasticsearch at http://127\\.0\\.0\\.1:${port}: GET / failed \\(2 attempts\\): .*ECONNREFUSED.*\\n$`));
+      expect(Date.now() - started).to.be.lessThan(30_000);
+    });
+  });
+});
