@@ -19,3 +19,4 @@ export const timeRange = lab.timeRange;
 export const anomalyWindows = lab.anomalyWindows;
 export const dataViewId = lab.dataViewId;
 export const jobs = lab.jobs;
+export const verification = lab.verification;

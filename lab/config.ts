@@ -31,6 +31,7 @@ export const CONFIG_DEFAULTS = {
   dockerHost: "the local Docker engine",
   publicHost: "127.0.0.1, or the host of lab:dockerHost",
   waitForDatafeeds: true,
+  verify: false,
   waitTimeoutSeconds: 600,
 } as const;
 
@@ -66,6 +67,8 @@ export interface LabConfig {
   /** How this machine and the students' browsers reach the published ports */
   publicHost: string;
   waitForDatafeeds: boolean;
+  /** Run `lab verify` after the jobs and export its report */
+  verify: boolean;
   /** Upper bound for each wait: container health, security index, Kibana, datafeeds */
   waitTimeoutSeconds: number;
 }
@@ -260,6 +263,10 @@ export function parseLabConfig(raw: RawLabConfig, catalog: LabCatalog, context: 
   }
 
   const waitForDatafeeds = bool("waitForDatafeeds", true);
+  const verify = bool("verify", false);
+  if (verify && !waitForDatafeeds) {
+    problems.push(`lab:verify: "true" needs lab:waitForDatafeeds true, since results can only be checked once the datafeeds have run`);
+  }
   const waitTimeoutSeconds = integer("waitTimeoutSeconds", 600, 30, 7200, " (seconds)");
 
   if (problems.length > 0) throw new UsageError(problems.map((p) => `${p}`));
@@ -280,6 +287,7 @@ export function parseLabConfig(raw: RawLabConfig, catalog: LabCatalog, context: 
     dockerHost,
     publicHost,
     waitForDatafeeds,
+    verify,
     waitTimeoutSeconds,
   };
 }

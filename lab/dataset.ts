@@ -2,7 +2,7 @@
 // It needs a healthy Elasticsearch and nothing else, so generation overlaps Kibana's start-up.
 
 import * as pulumi from "@pulumi/pulumi";
-import type { InjectedAnomaly } from "../generator/types";
+import type { GroundTruth, InjectedAnomaly } from "../generator/types";
 import { DatasetIndex } from "./providers/dataset";
 
 export interface DatasetArgs {
@@ -23,6 +23,7 @@ export class Dataset extends pulumi.ComponentResource {
   readonly start: pulumi.Output<string>;
   readonly end: pulumi.Output<string>;
   readonly anomalies: pulumi.Output<InjectedAnomaly[]>;
+  readonly truth: pulumi.Output<GroundTruth>;
 
   constructor(name: string, args: DatasetArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lab:data:Dataset", name, {}, opts);
@@ -48,6 +49,7 @@ export class Dataset extends pulumi.ComponentResource {
     this.start = data.start;
     this.end = data.end;
     this.anomalies = data.anomalies;
+    this.truth = data.truth;
     this.registerOutputs({ index: this.index, count: this.count, start: this.start, end: this.end, anomalies: this.anomalies });
   }
 }

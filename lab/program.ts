@@ -22,6 +22,7 @@ import { MlJob } from "./ml-job";
 import { labNames } from "./names";
 import { LabNetwork } from "./network";
 import { RandomSecret } from "./providers/random-secret";
+import { Verification } from "./verification";
 
 export interface LabJobLinks {
   jobId: pulumi.Output<string>;
@@ -40,6 +41,8 @@ export interface LabOutputs {
   timeRange: pulumi.Output<{ from: string; to: string }>;
   anomalyWindows: pulumi.Output<InjectedAnomaly[]>;
   dataViewId: pulumi.Output<string>;
+  /** Present when lab:verify is true */
+  verification: { allFound: pulumi.Output<boolean>; falseAlarmCount: pulumi.Output<number>; report: pulumi.Output<string> } | undefined;
   jobs: Record<string, LabJobLinks>;
 }
 
@@ -131,6 +134,7 @@ export function buildLab(config: LabConfig, definitions: readonly LabJobDefiniti
   );
 
   const jobs: Record<string, LabJobLinks> = {};
+  const jobResources: MlJob[] = [];
   for (const jobName of config.mlJobs) {
     const definition = definitions.find((def) => def.name === jobName);
     if (definition === undefined) throw new Error(`ML job "${jobName}" passed validation but is not in the job library`);
@@ -150,8 +154,22 @@ export function buildLab(config: LabConfig, definitions: readonly LabJobDefiniti
       },
       { dependsOn: [elasticsearch, dataset] },
     );
+    jobResources.push(job);
     jobs[jobName] = { jobId: job.jobId, anomalyExplorer: job.anomalyExplorerUrl, singleMetricViewer: job.singleMetricViewerUrl };
   }
+
+  const verification = config.verify
+    ? new Verification(
+        `lab-${config.cohort}-verify`,
+        {
+          elasticsearchUrl: elasticsearch.url,
+          elasticPassword,
+          jobs: config.mlJobs.map((name) => ({ jobId: names.jobId(name), detects: [...(definitions.find((def) => def.name === name)?.detects ?? [])] })),
+          truth: dataset.truth,
+        },
+        { dependsOn: jobResources },
+      )
+    : undefined;
 
   return {
     cohort: config.cohort,
@@ -164,6 +182,7 @@ export function buildLab(config: LabConfig, definitions: readonly LabJobDefiniti
     timeRange: pulumi.all([dataset.start, dataset.end]).apply(([from, to]) => ({ from, to })),
     anomalyWindows: dataset.anomalies,
     dataViewId: dataView.dataViewId,
+    verification: verification === undefined ? undefined : { allFound: verification.allFound, falseAlarmCount: verification.falseAlarmCount, report: verification.report },
     jobs,
   };
 }

@@ -26,6 +26,8 @@ async function main(): Promise<void> {
   console.log("\nFor the cohort:");
   for (const key of ["kibanaUrl", "elasticsearchUrl", "username"]) console.log(`  ${key}: ${String(outputs[key]?.value)}`);
   console.log(`  password: (secret) pulumi stack output password --show-secrets --stack ${stackName}`);
+  const verification = outputs.verification?.value as { allFound: boolean; report: string } | undefined;
+  if (verification !== undefined) console.log(`\nlab verify: ${verification.allFound ? "every injected anomaly was found" : "some injected anomalies were missed"}\n${verification.report}`);
 }
 
 main().catch((error: unknown) => {

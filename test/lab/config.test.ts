@@ -45,6 +45,7 @@ describe("lab config", () => {
         dockerHost: undefined,
         publicHost: "127.0.0.1",
         waitForDatafeeds: true,
+        verify: false,
         waitTimeoutSeconds: 600,
       });
     });
@@ -143,6 +144,12 @@ describe("lab config", () => {
       expect(problems).to.have.length(1);
       expect(problems[0]).to.include("lab:bindAddress").and.include("lab-host").and.include("lab:publicHost");
       expect(parseLabConfig({ dockerHost: "ssh://me@lab-host", publicHost: "127.0.0.1" }, catalog, local).publicHost).to.equal("127.0.0.1");
+    });
+
+    it("refuses lab:verify without waiting for the datafeeds", () => {
+      expect(problemsOf({ verify: "true", waitForDatafeeds: "false" })).to.deep.equal([
+        'lab:verify: "true" needs lab:waitForDatafeeds true, since results can only be checked once the datafeeds have run',
+      ]);
     });
 
     it("keeps ML job ids within Elasticsearch's 64 characters", () => {

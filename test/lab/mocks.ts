@@ -34,11 +34,13 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
           count: 1000,
           start: "2026-11-03T00:00:00.000Z",
           end: "2026-11-17T00:00:00.000Z",
+          truth: { generator: "elastic-ml-lab", seed: 42, scenario: "spike", start: "2026-11-03T00:00:00.000Z", end: "2026-11-17T00:00:00.000Z", days: 14, meanRatePerSecond: 5, anomalies: [] },
           anomalies: [{ id: "spike-1", kind: "spike", start: "2026-11-10T10:00:00.000Z", end: "2026-11-10T10:30:00.000Z", magnitude: 10, entity: null, description: "" }],
         };
       }
       if ("kibanaSystemPassword" in inputs) return { ...inputs, kibanaSystemUsername: "kibana_system" };
       if ("dataViewId" in inputs) return { ...inputs, isDefault: true };
+      if ("truth" in inputs && "jobs" in inputs) return { ...inputs, allFound: true, falseAlarmCount: 0, report: "all found" };
       if ("jobId" in inputs) return { ...inputs, datafeedId: `datafeed-${String(inputs.jobId)}`, datafeedState: "stopped", processedRecordCount: 1000 };
       return inputs;
   }

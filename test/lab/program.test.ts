@@ -13,7 +13,7 @@ const NETWORK = "docker:index/network:Network";
 const VOLUME = "docker:index/volume:Volume";
 
 const COHORT_A = { cohort: "cohort-a", elasticsearchPort: "9201", kibanaPort: "5602", datasetScenario: "spike", elasticPassword: "given-secret-a" };
-const COHORT_B = { cohort: "cohort-b", elasticsearchPort: "9202", kibanaPort: "5603", datasetScenario: "mixed", bindAddress: "0.0.0.0" };
+const COHORT_B = { cohort: "cohort-b", elasticsearchPort: "9202", kibanaPort: "5603", datasetScenario: "mixed", bindAddress: "0.0.0.0", verify: "true" };
 
 interface Built {
   recorder: Recorder;
@@ -27,6 +27,7 @@ async function build(stack: string, config: Record<string, string>, secretKeys: 
   await valueOf(lab.dataViewId);
   await valueOf(lab.documentCount);
   for (const job of Object.values(lab.jobs)) await valueOf(job.anomalyExplorer);
+  if (lab.verification !== undefined) await valueOf(lab.verification.report);
   return { recorder, lab };
 }
 
@@ -200,6 +201,16 @@ describe("lab program (Pulumi mocks)", function () {
       const url = await valueOf(links.anomalyExplorer);
       expect(url).to.match(/^http:\/\/127\.0\.0\.1:5602\/app\/ml\/explorer\?_g=/);
       expect(decodeURIComponent(url)).to.include(`jobIds:!(lab-cohort-a-${name})`).and.include("from:'2026-11-03T00:00:00.000Z'").and.include("to:'2026-11-17T00:00:00.000Z'");
+    });
+
+    it("runs lab verify after every ML job when lab:verify is true, and not otherwise", async () => {
+      expect(a.lab.verification).to.equal(undefined);
+      expect(a.recorder.resources.some((r) => r.type.endsWith(":Verification"))).to.equal(false);
+      const check = b.recorder.resources.find((r) => r.type.endsWith(":Verification"));
+      const jobUrns = b.recorder.resources.filter((r) => r.type.endsWith(":MlJob")).map((r) => r.urn);
+      expect(jobUrns.length).to.be.greaterThan(1);
+      expect(check?.dependencies).to.include.members(jobUrns);
+      expect(await valueOf(b.lab.verification!.allFound)).to.equal(true);
     });
 
     it("exports the injected anomaly windows", async () => {

@@ -15,6 +15,7 @@ import { datasetProvider } from "../../../lab/providers/dataset";
 import { kibanaSystemPasswordProvider } from "../../../lab/providers/kibana-system-password";
 import { mlJobProvider } from "../../../lab/providers/ml-job";
 import { randomSecretProvider } from "../../../lab/providers/random-secret";
+import { verificationProvider } from "../../../lab/providers/verification";
 import { esTarget } from "../../support/es-target";
 import { startFakeServer } from "../fake-server";
 
@@ -27,6 +28,7 @@ const PROVIDERS = {
   dataset: datasetProvider,
   dataView: dataViewProvider,
   mlJob: mlJobProvider,
+  verification: verificationProvider,
 } as const;
 
 async function serialize(provider: object): Promise<string> {

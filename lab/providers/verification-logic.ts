@@ -1,0 +1,36 @@
+// `lab verify` as a step of `pulumi up` (lab:verify true): once every job's datafeed has run, read the
+// jobs' results and compare them with the dataset's ground truth. The outcome is a stack output
+// (allFound and the report table); a miss does not fail the deployment, since the lab itself is fine.
+//
+// create/update -> GET /_ml/anomaly_detectors/<job>/_stats, /results/buckets, /results/records per job
+//                  (verify/index.ts: verifyJobs)
+// delete        -> nothing: reading results changes nothing
+
+import type { GroundTruth } from "../../generator/types";
+import type { AnomalyKind } from "../../generator/types";
+import { formatReport, verifyJobs } from "../../verify/index";
+import { createElasticsearchClient } from "../http";
+
+export interface VerificationInputs {
+  elasticsearchUrl: string;
+  username: string;
+  password: string;
+  jobs: { jobId: string; detects: AnomalyKind[] }[];
+  truth: GroundTruth;
+}
+
+export interface VerificationOutputs extends VerificationInputs {
+  allFound: boolean;
+  falseAlarmCount: number;
+  report: string;
+}
+
+export async function runVerification(inputs: VerificationInputs): Promise<VerificationOutputs> {
+  const client = createElasticsearchClient({ url: inputs.elasticsearchUrl, username: inputs.username, password: inputs.password, requestTimeoutMs: 60_000 });
+  try {
+    const report = await verifyJobs(client, { jobs: inputs.jobs, truth: inputs.truth });
+    return { ...inputs, allFound: report.allFound, falseAlarmCount: report.falseAlarmCount, report: formatReport(report) };
+  } finally {
+    await client.close();
+  }
+}

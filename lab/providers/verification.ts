@@ -1,0 +1,38 @@
+// Dynamic resource: `lab verify` run once the ML jobs are done. Calls listed in verification-logic.ts.
+
+import * as pulumi from "@pulumi/pulumi";
+import type { VerificationInputs, VerificationOutputs } from "./verification-logic";
+
+function logic(): typeof import("./verification-logic") {
+  // Evaluated in Pulumi's dynamic-provider host: capture nothing, load the logic from the project (see load.ts).
+  require("tsx/cjs");
+  return require(require("node:path").join(process.env.LAB_PROJECT_DIR ?? process.cwd(), "lab", "providers", "verification-logic.ts"));
+}
+
+export const verificationProvider: pulumi.dynamic.ResourceProvider<VerificationInputs, VerificationOutputs> = {
+  async create(inputs) {
+    return { id: `verify-${inputs.jobs.map((j) => j.jobId).join(",")}`, outs: await logic().runVerification(inputs) };
+  },
+  async diff(_id, olds, news) {
+    const changes = JSON.stringify([olds.jobs, olds.truth, olds.elasticsearchUrl]) !== JSON.stringify([news.jobs, news.truth, news.elasticsearchUrl]);
+    return { changes, replaces: [] };
+  },
+  async update(_id, _olds, news) {
+    return { outs: await logic().runVerification(news) };
+  },
+  async delete() {
+    // Reading results changed nothing.
+  },
+};
+
+export type VerificationArgs = { [K in keyof VerificationInputs]: pulumi.Input<VerificationInputs[K]> };
+
+export class LabVerification extends pulumi.dynamic.Resource {
+  declare readonly allFound: pulumi.Output<boolean>;
+  declare readonly falseAlarmCount: pulumi.Output<number>;
+  declare readonly report: pulumi.Output<string>;
+
+  constructor(name: string, args: VerificationArgs, opts?: pulumi.CustomResourceOptions) {
+    super(verificationProvider, name, { ...args, allFound: undefined, falseAlarmCount: undefined, report: undefined }, { ...opts, additionalSecretOutputs: ["password"] }, "lab", "Verification");
+  }
+}
