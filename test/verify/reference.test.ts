@@ -1,0 +1,110 @@
+import { expect } from "chai";
+import { SCENARIOS } from "../../generator/scenarios";
+import type { AccessLogEvent, GroundTruth } from "../../generator/types";
+import { BucketAggregator } from "../../verify/reference/aggregate";
+import { scoreBuckets, type Alarm } from "../../verify/reference/detector";
+import { evaluateAlarms } from "../../verify/reference/evaluate";
+import { runScenario, seedRange } from "../../verify/reference/run";
+import { TEST_SEEDS, TEST_SIZES } from "../../verify/reference/sizes";
+import { normalUpperLog10, poissonLowerLog10, poissonUpperLog10 } from "../../verify/reference/stats";
+
+function event(iso: string, overrides: { ip?: string; path?: string; host?: string; agent?: string; status?: number; durationMs?: number } = {}): AccessLogEvent {
+  return {
+    "@timestamp": iso,
+    event: { dataset: "lab.access", duration: (overrides.durationMs ?? 50) * 1e6 },
+    http: { request: { method: "GET" }, response: { status_code: overrides.status ?? 200, body: { bytes: 100 } } },
+    url: { path: overrides.path ?? "/" },
+    source: { ip: overrides.ip ?? "10.0.0.1", geo: { country_iso_code: "DE" } },
+    user_agent: { original: overrides.agent ?? "curl/8" },
+    host: { name: overrides.host ?? "web-01" },
+  };
+}
+
+describe("verify/reference: the offline reference detector", () => {
+  describe("tail probabilities", () => {
+    it("match closed forms for the Poisson and normal tails", () => {
+      expect(poissonUpperLog10(1, 1)).to.be.closeTo(Math.log10(1 - Math.exp(-1)), 1e-12);
+      expect(poissonLowerLog10(0, 3)).to.be.closeTo(-3 / Math.LN10, 1e-12);
+      expect(poissonLowerLog10(2, 3)).to.be.closeTo(Math.log10(Math.exp(-3) * 8.5), 1e-12);
+      expect(normalUpperLog10(1.959964)).to.be.closeTo(Math.log10(0.025), 1e-6);
+      expect(normalUpperLog10(4.99)).to.be.closeTo(normalUpperLog10(5.01), 0.1);
+    });
+
+    it("keep their order far out in the tail instead of underflowing to zero", () => {
+      expect(poissonUpperLog10(1000, 100)).to.be.below(-500).and.above(-700);
+      expect(normalUpperLog10(40)).to.be.below(-340);
+    });
+  });
+
+  describe("bucket summaries", () => {
+    it("count per bucket, fill gaps with empty buckets and keep per-client distinct URLs, not events", () => {
+      const aggregator = new BucketAggregator(15);
+      const done = [
+        ...aggregator.add(event("2026-11-20T10:01:00.000Z", { path: "/a" })),
+        ...aggregator.add(event("2026-11-20T10:02:30.250Z", { path: "/b" })),
+        ...aggregator.add(event("2026-11-20T10:03:00.000Z", { path: "/a", status: 503, host: "web-02" })),
+        ...aggregator.add(event("2026-11-20T10:47:00.000Z", { ip: "10.0.0.2" })),
+        ...aggregator.finish(),
+      ];
+      expect(done.map((b) => [new Date(b.start).toISOString(), b.count])).to.deep.equal([
+        ["2026-11-20T10:00:00.000Z", 3],
+        ["2026-11-20T10:15:00.000Z", 0],
+        ["2026-11-20T10:30:00.000Z", 0],
+        ["2026-11-20T10:45:00.000Z", 1],
+      ]);
+      expect(done[0].topClients).to.deep.equal([{ ip: "10.0.0.1", distinctUrls: 2, requests: 3 }]);
+      expect(done[0].hosts.get("web-02")).to.include({ n: 1, errors: 1 });
+      expect(done[0].urls.get("/a")!.n).to.equal(2);
+    });
+  });
+
+  describe("evaluation against the ground truth", () => {
+    const truth: GroundTruth = {
+      generator: "elastic-ml-lab", seed: 1, scenario: "mixed", start: "2026-11-18T00:00:00.000Z", end: "2026-11-20T00:00:00.000Z", days: 2, meanRatePerSecond: 1,
+      anomalies: [
+        { id: "latency-1", kind: "latency", start: "2026-11-19T10:05:00.000Z", end: "2026-11-19T11:05:00.000Z", magnitude: 5, entity: { field: "host.name", value: "web-02" }, description: "" },
+      ],
+    };
+    const alarm = (iso: string, signal: Alarm["signal"], entity: Alarm["entity"]): Alarm => ({ bucketStart: Date.parse(iso), signal, entity, score: 20, actual: 1, typical: 1 });
+
+    it("detects a window only with the signal its kind calls for, on its entity, and counts other alarmed buckets against precision", () => {
+      const wrongEntity = evaluateAlarms(truth, [alarm("2026-11-19T10:15:00.000Z", "latency", { field: "host.name", value: "web-01" })], 900_000);
+      expect(wrongEntity.windows[0].detected).to.equal(false);
+      const found = evaluateAlarms(
+        truth,
+        [
+          alarm("2026-11-19T10:00:00.000Z", "latency", { field: "host.name", value: "web-02" }),
+          alarm("2026-11-19T11:00:00.000Z", "latency", { field: "url.path", value: "/cart" }),
+          alarm("2026-11-19T15:00:00.000Z", "count_high", null),
+        ],
+        900_000,
+      );
+      expect(found.windows[0]).to.include({ detected: true, firstAlarm: "2026-11-19T10:00:00.000Z" });
+      expect(found).to.include({ alarmedBuckets: 3, truePositiveBuckets: 2 });
+      expect(found.precision).to.be.closeTo(2 / 3, 1e-12);
+      expect(found.falseAlarms.map((a) => a.signal)).to.deep.equal(["count_high"]);
+    });
+  });
+
+  describe(`quality over ${TEST_SEEDS} seeds per scenario (bench/detector.ts reports the same at the lab's default size)`, () => {
+    for (const scenario of Object.keys(SCENARIOS)) {
+      const size = TEST_SIZES[scenario];
+      const clean = SCENARIOS[scenario].anomalies.length === 0;
+      const title = clean
+        ? `raises no alarm at all on "${scenario}" (clean traffic, ${size.days} days at ${size.meanRatePerSecond}/s)`
+        : `finds every "${scenario}" window with bucket precision >= 0.9 (${size.days} days at ${size.meanRatePerSecond}/s)`;
+      it(title, function () {
+        this.timeout(600_000);
+        const figures = runScenario(scenario, seedRange(1, TEST_SEEDS), size);
+        const missed = figures.missed.map((m) => `seed ${m.seed} ${m.id} (best score ${m.bestScore.toFixed(1)})`);
+        expect(missed, "windows missed").to.deep.equal([]);
+        if (clean) {
+          expect(figures.alarmedBuckets, "alarmed buckets on clean traffic").to.equal(0);
+        } else {
+          expect(figures.windowsDetected).to.equal(TEST_SEEDS * SCENARIOS[scenario].anomalies.length);
+          expect(figures.precision, `bucket precision (${figures.truePositiveBuckets}/${figures.alarmedBuckets})`).to.be.at.least(0.9);
+        }
+      });
+    }
+  });
+});

@@ -1,0 +1,279 @@
+// The offline reference detector: what a careful analyst would flag in the generator's output,
+// computed without Elasticsearch. Pass one folds events into per-bucket summaries (aggregate.ts);
+// pass two scores every bucket against a baseline learned from the data itself, one tail test per
+// signal, the same signals the lab's ML jobs model:
+//
+// - count_high / count_low (jobs lab_request_rate_high/low): the bucket's request count against a
+//   seasonal baseline, the median count at the same time of day over every day, scaled by the local
+//   level of the surrounding hours (which carries the weekday/weekend difference and its ramps).
+//   Quasi-Poisson tails: counts and mean are divided by the dispersion of the Pearson residuals.
+// - latency (lab_latency): the mean ln(duration) of one host or URL in the bucket, as a z-score
+//   against the entity's overall mean and pooled within-bucket spread.
+// - errors (lab_response_code_rates): 5xx responses of one host or URL against its overall 5xx share,
+//   Poisson tail.
+// - distinct (lab_url_scanning): distinct URLs of one client in the bucket against its peers (a high
+//   quantile of every client's distinct count, over every bucket), Poisson tail.
+// - rare (lab_rare_user_agent): requests with one user agent against that agent's share outside the
+//   surrounding hours (an agent never seen elsewhere gets a share of half a request), Poisson tail.
+//
+// A score is -log10 of the tail probability; a bucket alarms when any score reaches the threshold.
+
+import type { AccessLogEvent } from "../../generator/types";
+import { BucketAggregator, type BucketSummary, type EntityStats } from "./aggregate";
+import { median, normalUpperLog10, poissonLowerLog10, poissonUpperLog10 } from "./stats";
+
+export type Signal = "count_high" | "count_low" | "latency" | "errors" | "distinct" | "rare";
+
+export interface Alarm {
+  /** Bucket start, epoch ms */
+  bucketStart: number;
+  signal: Signal;
+  /** The entity the score is about, null for the whole service */
+  entity: { field: string; value: string } | null;
+  /** -log10 of the tail probability */
+  score: number;
+  actual: number;
+  typical: number;
+}
+
+export interface DetectorOptions {
+  bucketMinutes?: number;
+  /** Alarm when -log10(p) reaches this (default 8: one chance in 10^8 per test) */
+  threshold?: number;
+  /** The dataset's range; buckets not wholly inside it are not scored (they hold a partial count) */
+  range?: { start: number; end: number };
+}
+
+export interface DetectorResult {
+  alarms: Alarm[];
+  bucketCount: number;
+  eventCount: number;
+  bucketMs: number;
+}
+
+const DAY_MS = 86_400_000;
+/** Buckets each side that define the local level (3 hours of 15-minute buckets) ... */
+const LEVEL_HALF_WIDTH_MS = 3 * 3_600_000;
+/** ... leaving out the nearest ones, which may belong to the same anomaly. */
+const LEVEL_GAP_MS = 45 * 60_000;
+/** Around a bucket, this much time is left out of a user agent's or an entity's error share. */
+const EXCLUSION_MS = 2 * 3_600_000;
+/** Latency needs this many requests of the entity in the bucket for its mean to mean something. */
+const MIN_LATENCY_REQUESTS = 3;
+/** The peer quantile a client's distinct URL count is compared with. */
+const DISTINCT_PEER_QUANTILE = 0.999;
+export const DEFAULT_THRESHOLD = 8;
+
+/** Folds the event stream into bucket summaries (pass one). */
+export function summarise(events: Iterable<AccessLogEvent>, bucketMinutes = 15): { buckets: BucketSummary[]; eventCount: number } {
+  const aggregator = new BucketAggregator(bucketMinutes);
+  const buckets: BucketSummary[] = [];
+  let eventCount = 0;
+  for (const event of events) {
+    eventCount += 1;
+    for (const bucket of aggregator.add(event)) buckets.push(bucket);
+  }
+  buckets.push(...aggregator.finish());
+  return { buckets, eventCount };
+}
+
+function scoreCounts(buckets: BucketSummary[], bucketMs: number, scored: boolean[], emit: (alarm: Alarm) => void, threshold: number): void {
+  const slotOf = (start: number) => Math.floor((((start % DAY_MS) + DAY_MS) % DAY_MS) / bucketMs);
+  const dayOf = (start: number) => Math.floor(start / DAY_MS);
+  // The time-of-day shape, learned in two rounds: a first median per slot, each day's level
+  // against it (weekend days run lower), then the median per slot of the level-adjusted counts.
+  // With few days, a raw median per slot could land on the other kind of day when an anomaly
+  // sits in the same slot on a third day; level-adjusted counts are alike on every day.
+  const slotMedians = (level: (bucket: BucketSummary) => number) => {
+    const bySlot = new Map<number, number[]>();
+    buckets.forEach((bucket, i) => {
+      const l = level(bucket);
+      if (!scored[i] || !(l > 0)) return;
+      const slot = slotOf(bucket.start);
+      const list = bySlot.get(slot) ?? [];
+      list.push(bucket.count / l);
+      bySlot.set(slot, list);
+    });
+    return new Map([...bySlot].map(([slot, counts]) => [slot, median(counts)]));
+  };
+  const firstShape = slotMedians(() => 1);
+  const byDay = new Map<number, number[]>();
+  buckets.forEach((bucket, i) => {
+    const typical = firstShape.get(slotOf(bucket.start)) ?? 0;
+    if (!scored[i] || typical <= 0) return;
+    const list = byDay.get(dayOf(bucket.start)) ?? [];
+    list.push(bucket.count / typical);
+    byDay.set(dayOf(bucket.start), list);
+  });
+  const dayLevel = new Map([...byDay].map(([day, ratios]) => [day, median(ratios)]));
+  const slotMedian = slotMedians((bucket) => dayLevel.get(dayOf(bucket.start)) ?? NaN);
+  const ratio = buckets.map((bucket, i) => {
+    const typical = slotMedian.get(slotOf(bucket.start)) ?? 0;
+    return scored[i] && typical > 0 ? bucket.count / typical : NaN;
+  });
+  const halfWidth = Math.round(LEVEL_HALF_WIDTH_MS / bucketMs);
+  const gap = Math.round(LEVEL_GAP_MS / bucketMs);
+  // The level needs neighbours on both sides: one-sided, it lags behind the weekday/weekend ramps
+  // (so the range's first and last hours, where ML is still learning too, are not scored).
+  const needEachSide = Math.ceil((halfWidth - gap) / 2);
+  const expected = buckets.map((bucket, i) => {
+    const around: number[] = [];
+    let before = 0;
+    let after = 0;
+    for (let j = i - halfWidth; j <= i + halfWidth; j++) {
+      if (j < 0 || j >= buckets.length || Math.abs(j - i) <= gap || Number.isNaN(ratio[j])) continue;
+      around.push(ratio[j]);
+      if (j < i) before += 1;
+      else after += 1;
+    }
+    if (before < needEachSide || after < needEachSide) return NaN;
+    return median(around) * (slotMedian.get(slotOf(bucket.start)) ?? 0);
+  });
+  const residuals = buckets.map((b, i) => (scored[i] && expected[i] > 0 ? (b.count - expected[i]) / Math.sqrt(expected[i]) : NaN)).filter((r) => !Number.isNaN(r));
+  const centre = median(residuals);
+  const mad = median(residuals.map((r) => Math.abs(r - centre)));
+  const dispersion = Math.max(1, (1.4826 * mad) ** 2);
+  buckets.forEach((bucket, i) => {
+    if (!scored[i] || !(expected[i] > 0)) return;
+    const k = bucket.count / dispersion;
+    const mean = expected[i] / dispersion;
+    const high = -poissonUpperLog10(k, mean);
+    const low = -poissonLowerLog10(k, mean);
+    if (bucket.count > expected[i] && high >= threshold) emit({ bucketStart: bucket.start, signal: "count_high", entity: null, score: high, actual: bucket.count, typical: expected[i] });
+    if (bucket.count < expected[i] && low >= threshold) emit({ bucketStart: bucket.start, signal: "count_low", entity: null, score: low, actual: bucket.count, typical: expected[i] });
+  });
+}
+
+function scoreEntities(buckets: BucketSummary[], bucketMs: number, scored: boolean[], field: "host.name" | "url.path", emit: (alarm: Alarm) => void, threshold: number): void {
+  const exclusion = Math.round(EXCLUSION_MS / bucketMs);
+  const pick = (bucket: BucketSummary) => (field === "host.name" ? bucket.hosts : bucket.urls);
+  const totals = new Map<string, { n: number; sumLog: number; errors: number; within: number; withinDf: number }>();
+  buckets.forEach((bucket, i) => {
+    if (!scored[i]) return;
+    for (const [key, stats] of pick(bucket)) {
+      const total = totals.get(key) ?? { n: 0, sumLog: 0, errors: 0, within: 0, withinDf: 0 };
+      total.n += stats.n;
+      total.sumLog += stats.sumLog;
+      total.errors += stats.errors;
+      // A latency anomaly shifts ln(duration) within its buckets but leaves the spread inside each
+      // bucket alone, so the pooled within-bucket variance is a baseline the anomaly cannot inflate.
+      if (stats.n >= 2) {
+        total.within += stats.sumLogSq - (stats.sumLog * stats.sumLog) / stats.n;
+        total.withinDf += stats.n - 1;
+      }
+      totals.set(key, total);
+    }
+  });
+  buckets.forEach((bucket, i) => {
+    if (!scored[i]) return;
+    for (const [key, stats] of pick(bucket) as Map<string, EntityStats>) {
+      const total = totals.get(key)!;
+      const entity = { field, value: key };
+      if (stats.n >= MIN_LATENCY_REQUESTS && total.withinDf > 0) {
+        const mean = total.sumLog / total.n;
+        const sd = Math.sqrt(total.within / total.withinDf);
+        const z = (stats.sumLog / stats.n - mean) / (sd / Math.sqrt(stats.n));
+        const score = -normalUpperLog10(z);
+        if (z > 0 && score >= threshold) emit({ bucketStart: bucket.start, signal: "latency", entity, score, actual: Math.exp(stats.sumLog / stats.n), typical: Math.exp(mean) });
+      }
+      if (stats.errors > 0) {
+        // The share comes from outside the surrounding hours, so an error burst does not raise its
+        // own baseline; one pseudo-error keeps an entity that never failed from a share of zero.
+        let nearErrors = 0;
+        let nearN = 0;
+        for (let j = Math.max(0, i - exclusion); j <= Math.min(buckets.length - 1, i + exclusion); j++) {
+          const near = scored[j] ? pick(buckets[j]).get(key) : undefined;
+          if (near === undefined) continue;
+          nearErrors += near.errors;
+          nearN += near.n;
+        }
+        const share = (total.errors - nearErrors + 1) / (total.n - nearN + 2);
+        const expected = stats.n * share;
+        const score = -poissonUpperLog10(stats.errors, expected);
+        if (score >= threshold) emit({ bucketStart: bucket.start, signal: "errors", entity, score, actual: stats.errors, typical: expected });
+      }
+    }
+  });
+}
+
+function scoreDistinct(buckets: BucketSummary[], scored: boolean[], emit: (alarm: Alarm) => void, threshold: number): void {
+  const histogram = new Map<number, number>();
+  let clients = 0;
+  buckets.forEach((bucket, i) => {
+    if (!scored[i]) return;
+    for (const [distinct, n] of bucket.distinctHistogram) {
+      histogram.set(distinct, (histogram.get(distinct) ?? 0) + n);
+      clients += n;
+    }
+  });
+  if (clients === 0) return;
+  let seen = 0;
+  let peerTypical = 1;
+  for (const distinct of [...histogram.keys()].sort((a, b) => a - b)) {
+    seen += histogram.get(distinct)!;
+    if (seen >= DISTINCT_PEER_QUANTILE * clients) {
+      peerTypical = Math.max(1, distinct);
+      break;
+    }
+  }
+  buckets.forEach((bucket, i) => {
+    if (!scored[i]) return;
+    for (const client of bucket.topClients) {
+      const score = -poissonUpperLog10(client.distinctUrls, peerTypical);
+      if (score >= threshold) emit({ bucketStart: bucket.start, signal: "distinct", entity: { field: "source.ip", value: client.ip }, score, actual: client.distinctUrls, typical: peerTypical });
+    }
+  });
+}
+
+function scoreRareAgents(buckets: BucketSummary[], bucketMs: number, scored: boolean[], emit: (alarm: Alarm) => void, threshold: number): void {
+  const totals = new Map<string, number>();
+  let all = 0;
+  buckets.forEach((bucket, i) => {
+    if (!scored[i]) return;
+    all += bucket.count;
+    for (const [agent, n] of bucket.agents) totals.set(agent, (totals.get(agent) ?? 0) + n);
+  });
+  const exclusion = Math.round(EXCLUSION_MS / bucketMs);
+  buckets.forEach((bucket, i) => {
+    if (!scored[i] || bucket.count === 0) return;
+    let nearAll = 0;
+    const nearAgent = new Map<string, number>();
+    for (let j = Math.max(0, i - exclusion); j <= Math.min(buckets.length - 1, i + exclusion); j++) {
+      if (!scored[j]) continue;
+      nearAll += buckets[j].count;
+      for (const agent of bucket.agents.keys()) nearAgent.set(agent, (nearAgent.get(agent) ?? 0) + (buckets[j].agents.get(agent) ?? 0));
+    }
+    const elsewhere = all - nearAll;
+    if (elsewhere <= 0) return;
+    for (const [agent, n] of bucket.agents) {
+      const history = (totals.get(agent) ?? 0) - (nearAgent.get(agent) ?? 0);
+      const share = Math.max(history, 0.5) / elsewhere;
+      const expected = share * bucket.count;
+      const score = -poissonUpperLog10(n, expected);
+      if (score >= threshold) emit({ bucketStart: bucket.start, signal: "rare", entity: { field: "user_agent.original", value: agent }, score, actual: n, typical: expected });
+    }
+  });
+}
+
+/** Scores bucket summaries (pass two). */
+export function scoreBuckets(buckets: BucketSummary[], options: DetectorOptions = {}): Alarm[] {
+  const bucketMs = (options.bucketMinutes ?? 15) * 60_000;
+  const threshold = options.threshold ?? DEFAULT_THRESHOLD;
+  const range = options.range;
+  const scored = buckets.map((b) => range === undefined || (b.start >= range.start && b.start + bucketMs <= range.end));
+  const alarms: Alarm[] = [];
+  const emit = (alarm: Alarm) => alarms.push(alarm);
+  scoreCounts(buckets, bucketMs, scored, emit, threshold);
+  scoreEntities(buckets, bucketMs, scored, "host.name", emit, threshold);
+  scoreEntities(buckets, bucketMs, scored, "url.path", emit, threshold);
+  scoreDistinct(buckets, scored, emit, threshold);
+  scoreRareAgents(buckets, bucketMs, scored, emit, threshold);
+  return alarms.sort((a, b) => a.bucketStart - b.bucketStart || b.score - a.score);
+}
+
+/** Runs both passes over an event stream. */
+export function detect(events: Iterable<AccessLogEvent>, options: DetectorOptions = {}): DetectorResult {
+  const bucketMinutes = options.bucketMinutes ?? 15;
+  const { buckets, eventCount } = summarise(events, bucketMinutes);
+  return { alarms: scoreBuckets(buckets, options), bucketCount: buckets.length, eventCount, bucketMs: bucketMinutes * 60_000 };
+}

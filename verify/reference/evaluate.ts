@@ -1,0 +1,60 @@
+// How the reference detector's alarms compare with the ground truth: window-level recall (every
+// injected window must be found by the signal its kind calls for, on its entity), bucket-level
+// precision (alarmed buckets that overlap a window, over all alarmed buckets) and the false alarms.
+
+import type { AnomalyKind, GroundTruth } from "../../generator/types";
+import type { Alarm, Signal } from "./detector";
+
+/** The signal that must find each kind (the ML job's detector in the reference detector's terms). */
+export const SIGNAL_FOR_KIND: Readonly<Record<AnomalyKind, Signal>> = {
+  spike: "count_high", drop: "count_low", latency: "latency", errors: "errors", scan: "distinct", rare_agent: "rare",
+};
+
+export interface WindowResult {
+  id: string;
+  kind: AnomalyKind;
+  detected: boolean;
+  /** Best score of the matching signal on the window's entity, 0 when none */
+  bestScore: number;
+  /** First alarmed bucket of the matching signal, ISO */
+  firstAlarm: string | null;
+}
+
+export interface Evaluation {
+  windows: WindowResult[];
+  alarmedBuckets: number;
+  truePositiveBuckets: number;
+  /** 1 when nothing alarmed */
+  precision: number;
+  falseAlarms: Alarm[];
+}
+
+export function evaluateAlarms(truth: GroundTruth, alarms: readonly Alarm[], bucketMs: number): Evaluation {
+  const windows = truth.anomalies.map((a) => ({ anomaly: a, start: Date.parse(a.start), end: Date.parse(a.end) }));
+  const overlaps = (bucketStart: number, w: { start: number; end: number }) => bucketStart < w.end && bucketStart + bucketMs > w.start;
+  const results = windows.map(({ anomaly, start, end }) => {
+    const matching = alarms.filter(
+      (alarm) =>
+        alarm.signal === SIGNAL_FOR_KIND[anomaly.kind] &&
+        overlaps(alarm.bucketStart, { start, end }) &&
+        (anomaly.entity === null || (alarm.entity?.field === anomaly.entity.field && alarm.entity.value === anomaly.entity.value)),
+    );
+    const first = matching.reduce<Alarm | undefined>((best, a) => (best === undefined || a.bucketStart < best.bucketStart ? a : best), undefined);
+    return {
+      id: anomaly.id,
+      kind: anomaly.kind,
+      detected: matching.length > 0,
+      bestScore: matching.reduce((max, a) => Math.max(max, a.score), 0),
+      firstAlarm: first === undefined ? null : new Date(first.bucketStart).toISOString(),
+    };
+  });
+  const alarmed = new Set(alarms.map((a) => a.bucketStart));
+  const truePositive = [...alarmed].filter((start) => windows.some((w) => overlaps(start, w)));
+  return {
+    windows: results,
+    alarmedBuckets: alarmed.size,
+    truePositiveBuckets: truePositive.length,
+    precision: alarmed.size === 0 ? 1 : truePositive.length / alarmed.size,
+    falseAlarms: alarms.filter((a) => !windows.some((w) => overlaps(a.bucketStart, w))),
+  };
+}

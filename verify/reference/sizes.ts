@@ -1,0 +1,24 @@
+// Dataset sizes for the reference detector's quality figures. The test suite uses the small ones
+// (fast on two cores); bench/detector.ts uses the lab's default size as well.
+//
+// Why these: anomalies are placed in the second half of the range, so a range of two days or more
+// leaves at least a day of history. Count kinds (spike, drop) and entity kinds with a fixed rate
+// (scan, rare_agent: requests per minute, whatever the mean rate) stand out at a low mean rate;
+// latency and errors change one host or URL only, so their evidence per bucket grows with that
+// entity's traffic, and they need a higher mean rate. Mixed holds an errors window, so it gets the
+// errors rate.
+
+import type { DatasetSize } from "./run";
+
+export const TEST_SIZES: Readonly<Record<string, DatasetSize>> = {
+  spike: { days: 3, meanRatePerSecond: 0.5 },
+  drop: { days: 3, meanRatePerSecond: 0.5 },
+  scan: { days: 3, meanRatePerSecond: 0.5 },
+  rare_agent: { days: 3, meanRatePerSecond: 0.5 },
+  latency: { days: 3, meanRatePerSecond: 1 },
+  errors: { days: 2, meanRatePerSecond: 2 },
+  mixed: { days: 2.5, meanRatePerSecond: 2 },
+  none: { days: 3, meanRatePerSecond: 1 },
+};
+
+export const TEST_SEEDS = 20;
