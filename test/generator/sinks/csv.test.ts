@@ -5,6 +5,8 @@ import * as path from "node:path";
 import { CSV_COLUMNS, CSV_HEADER, formatCsvRow, quoteCsvField, writeCsv } from "../../../generator/sinks/csv";
 import type { AccessLogEvent } from "../../../generator/types";
 import { parseCsv, sampleEvent, sampleEvents } from "./sample-events";
+import { planDataset } from "../../../generator/plan";
+import { generateEvents } from "../../../generator/events";
 
 function leafPaths(value: unknown, prefix = ""): string[] {
   if (value === null || typeof value !== "object") return [prefix];
@@ -28,6 +30,12 @@ describe("CSV sink", () => {
   it("has one column per leaf field of an event, named by its flattened ECS name", () => {
     expect(CSV_COLUMNS.map((column) => column.name).sort()).to.deep.equal(leafPaths(sampleEvent(1)).sort());
     expect(parseCsv(CSV_HEADER)).to.deep.equal([CSV_COLUMNS.map((column) => column.name)]);
+  });
+
+  it("covers every field the generator emits, for every anomaly kind", () => {
+    const plan = planDataset({ days: 2, seed: 4, end: new Date("2026-11-17T00:00:00Z"), scenario: "mixed", meanRatePerSecond: 0.05 });
+    const names = CSV_COLUMNS.map((column) => column.name).sort();
+    for (const event of generateEvents(plan)) expect(leafPaths(event).sort()).to.deep.equal(names);
   });
 
   it("quotes only fields that need it, doubling inner quotes (RFC 4180)", () => {

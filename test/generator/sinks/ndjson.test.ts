@@ -4,6 +4,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { formatNdjsonLine, writeNdjson } from "../../../generator/sinks/ndjson";
 import { sampleEvent, sampleEvents } from "./sample-events";
+import { planDataset } from "../../../generator/plan";
+import { generateEvents } from "../../../generator/events";
 
 describe("NDJSON sink", () => {
   let directory: string;
@@ -32,6 +34,20 @@ describe("NDJSON sink", () => {
     expect(lines).to.have.length(total);
     lines.forEach((line, i) => expect(JSON.parse(line)).to.deep.equal(sampleEvent(i)));
     expect(result).to.deep.equal({ destination: target, count: total, bytes: Buffer.byteLength(text) });
+  });
+
+  it("writes exactly the generator's events for a plan, one parseable line each", async () => {
+    const plan = planDataset({ days: 2, seed: 9, end: new Date("2026-11-17T00:00:00Z"), scenario: "mixed", meanRatePerSecond: 0.03 });
+    const target = path.join(directory, "plan.ndjson");
+    const result = await writeNdjson(generateEvents(plan), target);
+    const lines = fs.readFileSync(target, "utf8").trimEnd().split("\n");
+    let i = 0;
+    for (const event of generateEvents(plan)) {
+      expect(JSON.parse(lines[i]), `line ${i + 1}`).to.deep.equal(event);
+      i++;
+    }
+    expect(lines).to.have.length(i);
+    expect(result.count).to.equal(i);
   });
 
   it("reports progress as chunks go out, ending with the total", async () => {
