@@ -299,6 +299,8 @@ function createPopulation(seed: number): Population {
   const urls = [...headUrls(), ...tailUrls(random.fork("urls"))];
   const urlWeights = urls.map((_, rank) => 1 / Math.pow(rank + 1, URL_ZIPF_EXPONENT));
   const urlTotal = urlWeights.reduce((sum, weight) => sum + weight, 0);
+  // A probe that hits a real page is no longer a miss; scans draw real pages separately.
+  const servedPaths = new Set(urls.map((url) => url.path));
 
   const userAgents = USER_AGENT_SHARES.map(([agent]) => agent);
   const agentChoice = new WeightedChoice(USER_AGENT_SHARES.map(([, share]) => share));
@@ -326,7 +328,7 @@ function createPopulation(seed: number): Population {
     userAgents,
     rareUserAgents: RARE_USER_AGENTS,
     hostingCountries: HOSTING_COUNTRIES,
-    probePaths: buildProbePaths(random.fork("probes")),
+    probePaths: buildProbePaths(random.fork("probes")).filter((path) => !servedPaths.has(path)),
     knownIps,
   });
 }
