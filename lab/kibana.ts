@@ -30,14 +30,14 @@ export const KIBANA_HTTP_PORT = 5601;
  */
 export const KIBANA_HEALTHCHECK = ["CMD-SHELL", `curl -fsS http://localhost:${KIBANA_HTTP_PORT}/api/status | grep -q '"level":"available"'`];
 
+// Kibana refuses to start on a setting it does not know, so only long-standing ones are set here.
 export function kibanaEnvironment(args: Pick<KibanaArgs, "names" | "elasticsearchInternalUrl">, publicBaseUrl: string): string[] {
   return [
     `SERVER_NAME=${args.names.kibanaContainer}`,
     `SERVER_PUBLICBASEURL=${publicBaseUrl}`,
-    `ELASTICSEARCH_HOSTS=["${args.elasticsearchInternalUrl}"]`,
+    `ELASTICSEARCH_HOSTS=${args.elasticsearchInternalUrl}`,
     "STATUS_ALLOWANONYMOUS=true",
     "TELEMETRY_OPTIN=false",
-    "XPACK_FLEET_AGENTS_ENABLED=false",
   ];
 }
 
