@@ -13,7 +13,7 @@
 // Run alone with `npx tsx bench/ingest.ts`, or in `npm run bench`. It uses ELASTICSEARCH_URL
 // (with ELASTICSEARCH_USERNAME/PASSWORD) when set; otherwise it starts and stops its own server with
 // test/support/elasticsearch.sh (Java 17+ and Maven). Every run writes fresh indices and deletes them.
-// Size and repetition: LAB_BENCH_INGEST_DAYS (default 0.5, about 250 000 events), LAB_BENCH_INGEST_ROUNDS (3).
+// Size and repetition: LAB_BENCH_INGEST_DAYS (default 0.3, about 155 000 events), LAB_BENCH_INGEST_ROUNDS (3).
 
 import { createWriteStream } from "node:fs";
 import { mkdtemp, open, rm } from "node:fs/promises";
@@ -165,7 +165,7 @@ async function deleteIndex(target: EsTarget, index: string): Promise<void> {
 }
 
 async function measure(target: EsTarget): Promise<{ floor: number; sink: number; ratio: number }> {
-  const days = numberSetting("LAB_BENCH_INGEST_DAYS", 0.5);
+  const days = numberSetting("LAB_BENCH_INGEST_DAYS", 0.3);
   const rounds = Math.round(numberSetting("LAB_BENCH_INGEST_ROUNDS", 3));
   const flushBytes = DEFAULT_FLUSH_BYTES;
   const concurrency = DEFAULT_CONCURRENCY;
