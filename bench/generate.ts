@@ -11,6 +11,7 @@
 //     must not grow with the number of days, and 30 days must stay under 200 MB.
 
 import { spawnSync } from "node:child_process";
+import { pathToFileURL } from "node:url";
 import { planDataset, DEFAULT_MEAN_RATE_PER_SECOND, type DatasetPlan } from "../generator/plan";
 import { generateEvents } from "../generator/events";
 import { writeNdjson } from "../generator/sinks/ndjson";
@@ -95,7 +96,9 @@ async function memoryChild(days: number): Promise<void> {
 export function memory(): Array<{ days: number; events: number; peakRssMb: number }> {
   const rows: Array<{ days: number; events: number; peakRssMb: number }> = [];
   for (const days of MEMORY_DAYS) {
-    const child = spawnSync(process.execPath, ["--import", "tsx", __filename, "--memory-child", String(days)], {
+    // The loader is resolved from this file, so the benchmark runs from any working directory.
+    const tsxLoader = pathToFileURL(require.resolve("tsx")).href;
+    const child = spawnSync(process.execPath, ["--import", tsxLoader, __filename, "--memory-child", String(days)], {
       encoding: "utf8",
       maxBuffer: 1024 * 1024,
     });

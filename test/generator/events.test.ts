@@ -251,6 +251,14 @@ describe("generator/events", () => {
       expect(inside).to.be.closeTo(expected, 5 * Math.sqrt(expected));
     });
 
+    it("drop to 0: a full outage leaves no event in the window, and traffic resumes after it", () => {
+      const plan = twoDays({ anomalies: [{ kind: "drop", start: new Date(TODAY_2PM), durationMinutes: 20, magnitude: 0 }] });
+      const near = collect(plan, (event) => timeOf(event) >= TODAY_2PM - 5 * MINUTE_MS && timeOf(event) < TODAY_2PM + 25 * MINUTE_MS);
+      expect(near.filter((event) => timeOf(event) >= TODAY_2PM && timeOf(event) < TODAY_2PM + 20 * MINUTE_MS)).to.have.length(0);
+      expect(near.filter((event) => timeOf(event) < TODAY_2PM).length).to.be.above(500);
+      expect(near.filter((event) => timeOf(event) >= TODAY_2PM + 20 * MINUTE_MS).length).to.be.above(500);
+    });
+
     it("latency: event.duration on the target host is multiplied, other hosts are untouched", () => {
       const plan = twoDays({ anomalies: [{ kind: "latency", start: new Date(TODAY_2PM), durationMinutes: 60, magnitude: 5, target: "web-02" }] });
       const inWindow = (timeMs: number, from: number) => timeMs >= from && timeMs < from + HOUR_MS;
