@@ -42,7 +42,7 @@ export function mlJobUrl(kibanaUrl: string, page: MlPage, jobId: string, range: 
 }
 
 /** Whether a job fits the Single Metric Viewer: one detector, no population (`over`) analysis. */
-export function fitsSingleMetricViewer(job: { analysis_config?: { detectors?: readonly { over_field_name?: string; function?: string }[] } }): boolean {
+export function fitsSingleMetricViewer(job: { analysis_config?: { detectors?: readonly { over_field_name?: string; by_field_name?: string; function?: string }[] } }): boolean {
   const detectors = job.analysis_config?.detectors ?? [];
   return detectors.length >= 1 && detectors.every((d) => d.over_field_name === undefined && !(d.function ?? "").includes("rare"));
 }
