@@ -3,7 +3,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { SCENARIOS } from "../generator/scenarios";
-import { jobsForKinds, loadJobDefinitions } from "../ml-jobs/index";
+import { jobsForScenario, loadJobDefinitions } from "../ml-jobs/index";
 import { parseLabConfig, type LabCatalog, type LabConfig, type RawLabConfig } from "./config";
 
 /** The scenarios and ML jobs that ship with the lab. */
@@ -12,12 +12,7 @@ export function labCatalog(): LabCatalog {
   return {
     scenarios: Object.keys(SCENARIOS),
     jobNames: definitions.map((def) => def.name),
-    // The jobs that detect one of the scenario's anomaly kinds; every job for a scenario without any,
-    // since what the clean baseline teaches is that none of them fires.
-    jobsForScenario: (scenario) => {
-      const kinds = [...new Set((SCENARIOS[scenario]?.anomalies ?? []).map((anomaly) => anomaly.kind))];
-      return kinds.length === 0 ? definitions.map((def) => def.name) : jobsForKinds(kinds, definitions);
-    },
+    jobsForScenario: (scenario) => jobsForScenario(scenario, definitions),
   };
 }
 
