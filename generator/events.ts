@@ -149,10 +149,12 @@ export function* generateEvents(plan: DatasetPlan): Generator<AccessLogEvent> {
     if (arrival < 0) return;
     const timestamp = timestamps.format(Math.floor(arrival));
 
+    // Who sends this request: normal traffic, or the extra client of a running scan or rare_agent.
+    let source: AnomalyEffect | null = null;
     if (extraSources.length > 0) {
       let draw = random.float() * totalRate - normalRate;
       if (draw >= 0) {
-        let source = extraSources[extraSources.length - 1];
+        source = extraSources[extraSources.length - 1];
         for (const candidate of extraSources) {
           draw -= candidate.extraRatePerSecond;
           if (draw < 0) {
@@ -160,48 +162,69 @@ export function* generateEvents(plan: DatasetPlan): Generator<AccessLogEvent> {
             break;
           }
         }
-        const client = source.client!;
-        const host = hosts[hostChoice.pick(random)];
-        if (source.kind === "scan") {
-          if (random.chance(SCAN_REAL_URL_SHARE)) {
-            const url = urls[random.below(urls.length)];
-            const durationMs = url.medianDurationMs * host.durationFactor * Math.exp(DURATION_SIGMA * random.normal());
-            yield makeEvent(timestamp, dataset, toNanoseconds(durationMs), "GET", 200, bodyBytes(random, 200, "GET", url.medianBytes), url.path, client.ip, client.countryIsoCode, client.userAgent, host.name);
-          } else {
-            const cursor = probeCursor.get(source)!;
-            probeCursor.set(source, (cursor + 1) % probePaths.length);
-            const status = probeStatus.pick(random);
-            const durationMs = 3 * host.durationFactor * Math.exp(DURATION_SIGMA * random.normal());
-            yield makeEvent(timestamp, dataset, toNanoseconds(durationMs), "GET", status, bodyBytes(random, status, "GET", 0), probePaths[cursor], client.ip, client.countryIsoCode, client.userAgent, host.name);
-          }
-        } else {
-          // rare_agent: a script polling a couple of API endpoints at its own pace.
-          const scripted = source.scriptedUrlIndexes;
-          const url = urls[scripted[random.below(scripted.length)]];
-          const status = statusByClass[url.urlClass].pick(random);
-          const durationMs = url.medianDurationMs * host.durationFactor * Math.exp(DURATION_SIGMA * random.normal());
-          yield makeEvent(timestamp, dataset, toNanoseconds(durationMs), "GET", status, bodyBytes(random, status, "GET", url.medianBytes), url.path, client.ip, client.countryIsoCode, client.userAgent, host.name);
-        }
-        continue;
       }
     }
 
-    const client = clients[clientChoice.pick(random)];
-    const urlIndex = urlChoice.pick(random);
-    const url = urls[urlIndex];
+    let ip: string;
+    let country: string;
+    let agent: string;
+    let urlIndex: number;
+    let path: string;
+    let method = "GET";
+    let status: number;
+    let durationMs: number;
+    let medianBytes: number;
     const hostIndex = hostChoice.pick(random);
     const host = hosts[hostIndex];
-    const methodDraw = random.float();
-    const method = methodDraw < url.postShare ? "POST" : methodDraw < url.postShare + HEAD_SHARE ? "HEAD" : "GET";
-    let status = method === "POST" ? postStatus.pick(random) : statusByClass[url.urlClass].pick(random);
-    let durationMs = url.medianDurationMs * host.durationFactor * Math.exp(DURATION_SIGMA * random.normal());
+
+    if (source === null) {
+      const client = clients[clientChoice.pick(random)];
+      ip = client.ip;
+      country = client.countryIsoCode;
+      agent = client.userAgent;
+      urlIndex = urlChoice.pick(random);
+      const url = urls[urlIndex];
+      path = url.path;
+      const methodDraw = random.float();
+      method = methodDraw < url.postShare ? "POST" : methodDraw < url.postShare + HEAD_SHARE ? "HEAD" : "GET";
+      status = method === "POST" ? postStatus.pick(random) : statusByClass[url.urlClass].pick(random);
+      durationMs = url.medianDurationMs * host.durationFactor * Math.exp(DURATION_SIGMA * random.normal());
+      medianBytes = url.medianBytes;
+    } else {
+      const client = source.client!;
+      ip = client.ip;
+      country = client.countryIsoCode;
+      agent = client.userAgent;
+      if (source.kind === "scan" && !random.chance(SCAN_REAL_URL_SHARE)) {
+        // A probe for something the site does not serve: answered fast, mostly 404.
+        const cursor = probeCursor.get(source)!;
+        probeCursor.set(source, (cursor + 1) % probePaths.length);
+        urlIndex = -1;
+        path = probePaths[cursor];
+        status = probeStatus.pick(random);
+        durationMs = 3 * host.durationFactor * Math.exp(DURATION_SIGMA * random.normal());
+        medianBytes = 0;
+      } else {
+        // A scanner's hit on a real page, or a rare_agent script polling its couple of API endpoints.
+        const scripted = source.scriptedUrlIndexes;
+        urlIndex = source.kind === "scan" ? random.below(urls.length) : scripted[random.below(scripted.length)];
+        const url = urls[urlIndex];
+        path = url.path;
+        status = source.kind === "scan" ? 200 : statusByClass[url.urlClass].pick(random);
+        durationMs = url.medianDurationMs * host.durationFactor * Math.exp(DURATION_SIGMA * random.normal());
+        medianBytes = url.medianBytes;
+      }
+    }
+
+    // latency and errors act on every request to their host or URL, whoever sends it.
     for (let index = 0; index < modifiers.length; index++) {
       const modifier = modifiers[index];
-      if (modifier.hostIndex !== hostIndex && modifier.urlIndex !== urlIndex) continue;
+      const hits = modifier.hostIndex >= 0 ? modifier.hostIndex === hostIndex : modifier.urlIndex === urlIndex;
+      if (!hits) continue;
       if (modifier.kind === "latency") durationMs *= modifier.magnitude;
       else if (random.float() < modifier.magnitude) status = errorStatus.pick(random);
     }
-    yield makeEvent(timestamp, dataset, toNanoseconds(durationMs), method, status, bodyBytes(random, status, method, url.medianBytes), url.path, client.ip, client.countryIsoCode, client.userAgent, host.name);
+    yield makeEvent(timestamp, dataset, toNanoseconds(durationMs), method, status, bodyBytes(random, status, method, medianBytes), path, ip, country, agent, host.name);
   }
 }
 

@@ -309,6 +309,22 @@ describe("generator/events", () => {
       expect(errorShare("web-01")).to.be.below(0.01);
     });
 
+    it("errors and latency on a host reach every request it serves, a scanner's included, and no other host's", () => {
+      const plan = twoDays({
+        anomalies: [
+          { kind: "scan", start: new Date(TODAY_2PM), durationMinutes: 30, magnitude: 600, target: "203.0.113.50" },
+          { kind: "errors", start: new Date(TODAY_2PM), durationMinutes: 30, magnitude: 0.5, target: "web-02" },
+          { kind: "latency", start: new Date(TODAY_2PM), durationMinutes: 30, magnitude: 10, target: "web-02" },
+        ],
+      });
+      const scanner = collect(plan, (event) => event.source.ip === "203.0.113.50");
+      const onHost = scanner.filter((event) => event.host.name === "web-02");
+      const elsewhere = scanner.filter((event) => event.host.name !== "web-02");
+      expect(onHost.filter(isServerError).length / onHost.length).to.be.closeTo(0.5, 0.08);
+      expect(elsewhere.filter(isServerError)).to.have.length(0);
+      expect(median(onHost.map((event) => event.event.duration)) / median(elsewhere.map((event) => event.event.duration))).to.be.within(7, 14);
+    });
+
     it("scan: one new client requests hundreds of distinct URLs, mostly 404, only inside its window", () => {
       const plan = twoDays({ scenario: "scan" });
       const [scan] = plan.anomalies;
