@@ -43,12 +43,14 @@ export function createDataViewRequest(inputs: DataViewInputs): CreateDataViewReq
   return { data_view: { id: inputs.dataViewId, title: inputs.title, name: inputs.name, timeFieldName: inputs.timeFieldName }, override: false };
 }
 
-export function diffDataView(olds: DataViewOutputs, news: DataViewInputs): { changes: boolean; replaces: string[] } {
+export function diffDataView(olds: DataViewOutputs, news: DataViewInputs): { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean } {
   const replaces = DATA_VIEW_REPLACING_INPUTS.filter((key) => olds[key] !== news[key]);
   const changes =
     replaces.length > 0 ||
     (["name", "makeDefault", "kibanaUrl", "username", "password"] as const).some((key) => olds[key] !== news[key]);
-  return { changes, replaces: [...replaces] };
+  // The id is fixed per cohort: created first, the replacement would meet the old view's id, and the
+  // old view's delete would then remove the new one. So the old one goes first.
+  return { changes, replaces: [...replaces], deleteBeforeReplace: true };
 }
 
 function endpointOf(inputs: DataViewInputs): Endpoint {

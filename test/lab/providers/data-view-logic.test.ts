@@ -114,11 +114,11 @@ describe("data view provider logic", () => {
     expect(server.calls()).to.deep.equal(["GET /api/data_views/default", `DELETE /api/data_views/data_view/${ID}`]);
   });
 
-  it("replaces the view when its id, index or time field change, and updates it for a new name", () => {
+  it("replaces the view (deleting the old one first, its id being fixed) when its id, index or time field change, and updates it for a new name", () => {
     const inputs = inputsFor("http://x");
     const olds: DataViewOutputs = { ...inputs, isDefault: true };
-    expect(diffDataView(olds, inputs)).to.deep.equal({ changes: false, replaces: [] });
-    expect(diffDataView(olds, { ...inputs, title: "lab-test-access-ffffffff" })).to.deep.equal({ changes: true, replaces: ["title"] });
-    expect(diffDataView(olds, { ...inputs, name: "Renamed" })).to.deep.equal({ changes: true, replaces: [] });
+    expect(diffDataView(olds, inputs)).to.deep.equal({ changes: false, replaces: [], deleteBeforeReplace: true });
+    expect(diffDataView(olds, { ...inputs, title: "lab-test-access-ffffffff" })).to.deep.equal({ changes: true, replaces: ["title"], deleteBeforeReplace: true });
+    expect(diffDataView(olds, { ...inputs, name: "Renamed" })).to.deep.equal({ changes: true, replaces: [], deleteBeforeReplace: true });
   });
 });
