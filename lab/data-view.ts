@@ -32,7 +32,8 @@ export class DataView extends pulumi.ComponentResource {
         timeoutSeconds: args.timeoutSeconds,
       },
       // The URLs are plain strings, so nothing ties this call to the servers being up but this:
-      { parent: this, dependsOn: opts?.dependsOn },
+      // Its id is fixed per cohort, so the old one must go before its replacement is made.
+      { parent: this, dependsOn: opts?.dependsOn, deleteBeforeReplace: true },
     );
     this.dataViewId = view.dataViewId;
     this.registerOutputs({ dataViewId: this.dataViewId });
