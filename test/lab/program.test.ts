@@ -107,11 +107,11 @@ describe("lab program (Pulumi mocks)", function () {
     });
 
     it("deletes the data view and ML jobs before their replacements, because their ids are fixed", () => {
-      const fixedIds = a.recorder.resources.filter((r) => r.type.endsWith(":DataView") || r.type.endsWith(":MlJob"));
+      const fixedIds = a.recorder.resources.filter((r) => r.type.startsWith("pulumi-nodejs:") && (r.type.endsWith(":DataView") || r.type.endsWith(":MlJob")));
       expect(fixedIds.length).to.be.greaterThan(1);
       for (const r of fixedIds) expect(r.deleteBeforeReplace, r.name).to.equal(true);
       // The dataset writes a new index per settings, so its replacement is made first.
-      expect(a.recorder.resources.find((r) => r.type.endsWith(":Dataset"))?.deleteBeforeReplace).to.equal(false);
+      expect(a.recorder.resources.find((r) => r.type.startsWith("pulumi-nodejs:") && r.type.endsWith(":Dataset"))?.deleteBeforeReplace).to.equal(false);
     });
   });
 
