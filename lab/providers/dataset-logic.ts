@@ -1,6 +1,7 @@
 // The dataset: the generator's labelled access logs, indexed into the lab's Elasticsearch.
 //
-// create -> planDataset (generator library), then indexDataset: PUT _index_template, _bulk with
+// create -> GET / until Elasticsearch answers on its published port (bounded), then
+//           planDataset (generator library), then indexDataset: PUT _index_template, _bulk with
 //           deterministic ids, _refresh, _count. A half-written index is deleted before the error
 //           is rethrown, with the generator's message.
 // update -> only connection details changed (URL, credentials): nothing to do
@@ -14,7 +15,7 @@
 import { LabError, isExpectedFailure } from "../../generator/errors";
 import type { GroundTruth, InjectedAnomaly } from "../../generator/types";
 import { planDataset } from "../../generator/plan";
-import { deleteDataset, indexDataset, indexNameFor } from "../../generator/sinks/elasticsearch";
+import { checkConnection, deleteDataset, indexDataset, indexNameFor } from "../../generator/sinks/elasticsearch";
 import { HttpError, retryUntil } from "../http";
 
 export interface DatasetInputs {
@@ -29,6 +30,7 @@ export interface DatasetInputs {
   meanRatePerSecond?: number;
   /** ISO-8601; absent: the current hour, fixed at creation and kept from then on */
   requestedEnd?: string;
+  /** How long to wait for Elasticsearch to answer on its published port before giving up */
   timeoutSeconds: number;
 }
 
@@ -73,6 +75,14 @@ export async function createDataset(inputs: DatasetInputs, now: Date = new Date(
   const plan = planDataset({ days: inputs.days, seed: inputs.seed, end, scenario: inputs.scenario, meanRatePerSecond: inputs.meanRatePerSecond });
   const index = indexNameFor(inputs.indexPrefix, plan);
   const connection = connectionOf(inputs);
+  // The container is healthy inside Docker; its published port (Docker Desktop's proxy, an SSH
+  // engine) can lag behind. Wait for it, bounded, before writing anything.
+  await retryUntil(() => checkConnection(connection), {
+    what: `Elasticsearch at ${inputs.elasticsearchUrl} to answer`,
+    timeoutMs: inputs.timeoutSeconds * 1000,
+    intervalMs: 2000,
+    retryable: isUnreachable,
+  });
   try {
     const result = await indexDataset(plan, { connection, indexPrefix: inputs.indexPrefix, index });
     return {
