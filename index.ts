@@ -4,9 +4,9 @@
 // (`pulumi stack output`, and `pulumi stack output password --show-secrets`).
 
 import { buildLab } from "./lab/program";
-import { readLabConfig } from "./lab/read-config";
+import { readLabConfigOrStop } from "./lab/read-config";
 
-const lab = buildLab(readLabConfig());
+const lab = buildLab(readLabConfigOrStop());
 
 export const cohort = lab.cohort;
 export const kibanaUrl = lab.kibanaUrl;

@@ -2,6 +2,7 @@
 // `parseLabConfig`. Kept apart from config.ts so that the parsing stays testable without Pulumi.
 
 import * as pulumi from "@pulumi/pulumi";
+import { isExpectedFailure } from "../generator/errors";
 import { SCENARIOS } from "../generator/scenarios";
 import { jobsForScenario, loadJobDefinitions } from "../ml-jobs/index";
 import { parseLabConfig, type LabCatalog, type LabConfig, type RawLabConfig } from "./config";
@@ -27,4 +28,17 @@ export function readLabConfig(catalog: LabCatalog = labCatalog()): LabConfig {
     if (key.startsWith("lab:")) raw[key.slice("lab:".length)] = value;
   }
   return parseLabConfig(raw as RawLabConfig, catalog, { stack: pulumi.getStack(), localArch: process.arch });
+}
+
+/**
+ * `readLabConfig` for the Pulumi program: a bad configuration stops the run as a RunError, which
+ * Pulumi prints as its message alone (every problem, each naming its key), without a stack trace.
+ */
+export function readLabConfigOrStop(catalog?: LabCatalog): LabConfig {
+  try {
+    return readLabConfig(catalog);
+  } catch (error) {
+    if (isExpectedFailure(error)) throw new pulumi.RunError(`the lab's configuration (pulumi config) is not usable: ${error.message}`);
+    throw error;
+  }
 }

@@ -5,7 +5,7 @@ import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import { UsageError } from "../../generator/errors";
 import { buildLab, type LabOutputs } from "../../lab/program";
-import { readLabConfig } from "../../lab/read-config";
+import { readLabConfig, readLabConfigOrStop } from "../../lab/read-config";
 import { installMocks, isSecret, isSecretOnTheWire, plain, valueOf, type Recorder } from "./mocks";
 
 const CONTAINER = "docker:index/container:Container";
@@ -240,6 +240,18 @@ describe("lab program (Pulumi mocks)", function () {
       expect(problems).to.have.length(4);
       expect(problems.join("\n")).to.include("lab:cohort").and.include("lab:kibanaPort").and.include("lab:datasetScenario").and.include("lab:elasticsearchHeapMb");
       expect(recorder.resources).to.deep.equal([]);
+    });
+
+    it("stops the Pulumi program with a RunError, which Pulumi prints without a stack trace", async () => {
+      await installMocks("dev-bad", { kibanaPort: "http", bindAddress: "everywhere" });
+      let error: unknown;
+      try {
+        readLabConfigOrStop();
+      } catch (caught) {
+        error = caught;
+      }
+      expect(pulumi.RunError.isInstance(error)).to.equal(true);
+      expect((error as Error).message).to.match(/^the lab's configuration \(pulumi config\) is not usable: 2 problems:\n  - lab:kibanaPort: "http" is not allowed; .*\n  - lab:bindAddress: "everywhere" is not allowed; /);
     });
   });
 
