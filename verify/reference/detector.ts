@@ -53,9 +53,9 @@ export interface DetectorResult {
 
 const DAY_MS = 86_400_000;
 /** Buckets each side that define the local level (3 hours of 15-minute buckets) ... */
-const LEVEL_HALF_WIDTH_MS = 3 * 3_600_000;
+const LEVEL_HALF_WIDTH_MS = 2 * 3_600_000;
 /** ... leaving out the nearest ones, which may belong to the same anomaly. */
-const LEVEL_GAP_MS = 45 * 60_000;
+const LEVEL_GAP_MS = 30 * 60_000;
 /** Around a bucket, this much time is left out of a user agent's or an entity's error share. */
 const EXCLUSION_MS = 2 * 3_600_000;
 /** Latency needs this many requests of the entity in the bucket for its mean to mean something. */
@@ -63,6 +63,12 @@ const MIN_LATENCY_REQUESTS = 3;
 /** The peer quantile a client's distinct URL count is compared with. */
 const DISTINCT_PEER_QUANTILE = 0.999;
 export const DEFAULT_THRESHOLD = 8;
+/**
+ * Count tests alarm at twice the threshold: their baseline is itself an estimate (a few days per
+ * time-of-day slot, and weekday/weekend ramps across midnight that a local line follows only
+ * roughly), an error the Poisson tail does not know about. Spikes and drops score far above it.
+ */
+export const COUNT_THRESHOLD_FACTOR = 2;
 
 /** Folds the event stream into bucket summaries (pass one). */
 export function summarise(events: Iterable<AccessLogEvent>, bucketMinutes = 15): { buckets: BucketSummary[]; eventCount: number } {
@@ -79,68 +85,79 @@ export function summarise(events: Iterable<AccessLogEvent>, bucketMinutes = 15):
 
 function scoreCounts(buckets: BucketSummary[], bucketMs: number, scored: boolean[], emit: (alarm: Alarm) => void, threshold: number): void {
   const slotOf = (start: number) => Math.floor((((start % DAY_MS) + DAY_MS) % DAY_MS) / bucketMs);
-  const dayOf = (start: number) => Math.floor(start / DAY_MS);
-  // The time-of-day shape, learned in two rounds: a first median per slot, each day's level
-  // against it (weekend days run lower), then the median per slot of the level-adjusted counts.
-  // With few days, a raw median per slot could land on the other kind of day when an anomaly
-  // sits in the same slot on a third day; level-adjusted counts are alike on every day.
-  const slotMedians = (level: (bucket: BucketSummary) => number) => {
-    const bySlot = new Map<number, number[]>();
-    buckets.forEach((bucket, i) => {
-      const l = level(bucket);
-      if (!scored[i] || !(l > 0)) return;
-      const slot = slotOf(bucket.start);
-      const list = bySlot.get(slot) ?? [];
-      list.push(bucket.count / l);
-      bySlot.set(slot, list);
-    });
-    return new Map([...bySlot].map(([slot, counts]) => [slot, median(counts)]));
-  };
-  const firstShape = slotMedians(() => 1);
-  const byDay = new Map<number, number[]>();
-  buckets.forEach((bucket, i) => {
-    const typical = firstShape.get(slotOf(bucket.start)) ?? 0;
-    if (!scored[i] || typical <= 0) return;
-    const list = byDay.get(dayOf(bucket.start)) ?? [];
-    list.push(bucket.count / typical);
-    byDay.set(dayOf(bucket.start), list);
-  });
-  const dayLevel = new Map([...byDay].map(([day, ratios]) => [day, median(ratios)]));
-  const slotMedian = slotMedians((bucket) => dayLevel.get(dayOf(bucket.start)) ?? NaN);
-  const ratio = buckets.map((bucket, i) => {
-    const typical = slotMedian.get(slotOf(bucket.start)) ?? 0;
-    return scored[i] && typical > 0 ? bucket.count / typical : NaN;
-  });
   const halfWidth = Math.round(LEVEL_HALF_WIDTH_MS / bucketMs);
   const gap = Math.round(LEVEL_GAP_MS / bucketMs);
-  // The level needs neighbours on both sides: one-sided, it lags behind the weekday/weekend ramps
-  // (so the range's first and last hours, where ML is still learning too, are not scored).
-  const needEachSide = Math.ceil((halfWidth - gap) / 2);
-  const expected = buckets.map((bucket, i) => {
-    const around: number[] = [];
-    let before = 0;
-    let after = 0;
-    for (let j = i - halfWidth; j <= i + halfWidth; j++) {
-      if (j < 0 || j >= buckets.length || Math.abs(j - i) <= gap || Number.isNaN(ratio[j])) continue;
-      around.push(ratio[j]);
-      if (j < i) before += 1;
-      else after += 1;
-    }
-    if (before < needEachSide || after < needEachSide) return NaN;
-    return median(around) * (slotMedian.get(slotOf(bucket.start)) ?? 0);
-  });
-  const residuals = buckets.map((b, i) => (scored[i] && expected[i] > 0 ? (b.count - expected[i]) / Math.sqrt(expected[i]) : NaN)).filter((r) => !Number.isNaN(r));
-  const centre = median(residuals);
-  const mad = median(residuals.map((r) => Math.abs(r - centre)));
-  const dispersion = Math.max(1, (1.4826 * mad) ** 2);
+  const needEachSide = 2;
+  // The local level of a bucket: a robust straight line (Theil-Sen: the median of pairwise slopes,
+  // then the median intercept) through the ratios of count to shape over the surrounding hours,
+  // read at the bucket itself. The nearest buckets are left out, as they may belong to the same
+  // anomaly. A line rather than a median follows the weekday/weekend ramps across midnight.
+  const localLevel = (ratio: number[], bothSides: boolean) =>
+    buckets.map((_, i) => {
+      const xs: number[] = [];
+      const ys: number[] = [];
+      let before = 0;
+      let after = 0;
+      for (let j = i - halfWidth; j <= i + halfWidth; j++) {
+        if (j < 0 || j >= buckets.length || Math.abs(j - i) <= gap || Number.isNaN(ratio[j])) continue;
+        xs.push(j - i);
+        ys.push(ratio[j]);
+        if (j < i) before += 1;
+        else after += 1;
+      }
+      if (xs.length === 0 || (bothSides && (before < needEachSide || after < needEachSide))) return NaN;
+      if (before === 0 || after === 0) return median(ys);
+      const slopes: number[] = [];
+      for (let a = 0; a < xs.length; a++) for (let b = a + 1; b < xs.length; b++) slopes.push((ys[b] - ys[a]) / (xs[b] - xs[a]));
+      const slope = median(slopes);
+      return median(ys.map((y, k) => y - slope * xs[k]));
+    });
+  // Buckets left out of the shape and the levels: in the second round, those the first round found
+  // clearly anomalous, so that a drop does not drag down its neighbours' level (and then make them
+  // look like spikes), nor a spike lift it.
+  const fit = (masked: boolean[]) => {
+    const usable = (i: number) => scored[i] && !masked[i];
+    const shapeOf = (level: number[]) => {
+      const bySlot = new Map<number, number[]>();
+      buckets.forEach((bucket, i) => {
+        if (!usable(i) || !(level[i] > 0)) return;
+        const slot = slotOf(bucket.start);
+        const list = bySlot.get(slot) ?? [];
+        list.push(bucket.count / level[i]);
+        bySlot.set(slot, list);
+      });
+      const shape = new Map([...bySlot].map(([slot, values]) => [slot, median(values)]));
+      return buckets.map((bucket) => shape.get(slotOf(bucket.start)) ?? NaN);
+    };
+    const ratioTo = (shape: number[]) => buckets.map((bucket, i) => (usable(i) && shape[i] > 0 ? bucket.count / shape[i] : NaN));
+    // The time-of-day shape, learned in two rounds: the median count per slot, then the median per
+    // slot of counts divided by their local level. With few days, a raw median could land on the
+    // other kind of day (weekday or weekend) when an anomaly sits in the same slot on a third day;
+    // level-adjusted counts are alike on every day. One-sided levels are fine for learning the
+    // shape, but scoring needs both sides: one-sided, the level lags behind the ramps (so the
+    // range's first and last hours, where ML is still learning too, are not scored).
+    const firstShape = shapeOf(buckets.map(() => 1));
+    const shape = shapeOf(localLevel(ratioTo(firstShape), false));
+    const level = localLevel(ratioTo(shape), true);
+    const expected = buckets.map((_, i) => level[i] * shape[i]);
+    const residuals = buckets.map((b, i) => (usable(i) && expected[i] > 0 ? (b.count - expected[i]) / Math.sqrt(expected[i]) : NaN)).filter((r) => !Number.isNaN(r));
+    const centre = median(residuals);
+    const mad = median(residuals.map((r) => Math.abs(r - centre)));
+    const dispersion = Math.max(1, (1.4826 * mad) ** 2);
+    const scores = buckets.map((bucket, i) => {
+      if (!scored[i] || !(expected[i] > 0)) return { high: 0, low: 0 };
+      const k = bucket.count / dispersion;
+      const mean = expected[i] / dispersion;
+      return { high: bucket.count > expected[i] ? -poissonUpperLog10(k, mean) : 0, low: bucket.count < expected[i] ? -poissonLowerLog10(k, mean) : 0 };
+    });
+    return { expected, scores };
+  };
+  const first = fit(buckets.map(() => false));
+  const { expected, scores } = fit(first.scores.map((s) => Math.max(s.high, s.low) >= threshold / 2));
   buckets.forEach((bucket, i) => {
-    if (!scored[i] || !(expected[i] > 0)) return;
-    const k = bucket.count / dispersion;
-    const mean = expected[i] / dispersion;
-    const high = -poissonUpperLog10(k, mean);
-    const low = -poissonLowerLog10(k, mean);
-    if (bucket.count > expected[i] && high >= threshold) emit({ bucketStart: bucket.start, signal: "count_high", entity: null, score: high, actual: bucket.count, typical: expected[i] });
-    if (bucket.count < expected[i] && low >= threshold) emit({ bucketStart: bucket.start, signal: "count_low", entity: null, score: low, actual: bucket.count, typical: expected[i] });
+    const { high, low } = scores[i];
+    if (high >= threshold) emit({ bucketStart: bucket.start, signal: "count_high", entity: null, score: high, actual: bucket.count, typical: expected[i] });
+    if (low >= threshold) emit({ bucketStart: bucket.start, signal: "count_low", entity: null, score: low, actual: bucket.count, typical: expected[i] });
   });
 }
 
@@ -263,7 +280,7 @@ export function scoreBuckets(buckets: BucketSummary[], options: DetectorOptions 
   const scored = buckets.map((b) => range === undefined || (b.start >= range.start && b.start + bucketMs <= range.end));
   const alarms: Alarm[] = [];
   const emit = (alarm: Alarm) => alarms.push(alarm);
-  scoreCounts(buckets, bucketMs, scored, emit, threshold);
+  scoreCounts(buckets, bucketMs, scored, emit, threshold * COUNT_THRESHOLD_FACTOR);
   scoreEntities(buckets, bucketMs, scored, "host.name", emit, threshold);
   scoreEntities(buckets, bucketMs, scored, "url.path", emit, threshold);
   scoreDistinct(buckets, scored, emit, threshold);

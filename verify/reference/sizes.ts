@@ -5,8 +5,11 @@
 // leaves at least a day of history. Count kinds (spike, drop) and entity kinds with a fixed rate
 // (scan, rare_agent: requests per minute, whatever the mean rate) stand out at a low mean rate;
 // latency and errors change one host or URL only, so their evidence per bucket grows with that
-// entity's traffic, and they need a higher mean rate. Mixed holds an errors window, so it gets the
-// errors rate.
+// entity's traffic, and they need a higher mean rate: an error burst on a quiet URL at night is
+// only a few 5xx per bucket at 1/s. The seasonal count baseline needs three values per time-of-day
+// slot (a median of two is an anomaly's mean), so scenarios with spikes or drops get three days;
+// errors alone needs no seasonal baseline and gets a short, busier range. Mixed holds an errors
+// window and a spike, so it gets both.
 
 import type { DatasetSize } from "./run";
 
@@ -16,8 +19,8 @@ export const TEST_SIZES: Readonly<Record<string, DatasetSize>> = {
   scan: { days: 3, meanRatePerSecond: 0.5 },
   rare_agent: { days: 3, meanRatePerSecond: 0.5 },
   latency: { days: 3, meanRatePerSecond: 1 },
-  errors: { days: 2, meanRatePerSecond: 2 },
-  mixed: { days: 2.5, meanRatePerSecond: 2 },
+  errors: { days: 1.5, meanRatePerSecond: 3 },
+  mixed: { days: 3, meanRatePerSecond: 2 },
   none: { days: 3, meanRatePerSecond: 1 },
 };
 
