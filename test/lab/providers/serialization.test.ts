@@ -4,7 +4,7 @@
 // (require-from-string, in a fresh process without tsx) and call its methods there.
 
 import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -13,6 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { dataViewProvider } from "../../../lab/providers/data-view";
 import { datasetProvider } from "../../../lab/providers/dataset";
 import { kibanaSystemPasswordProvider } from "../../../lab/providers/kibana-system-password";
+import { logicModulePath } from "../../../lab/providers/load";
 import { mlJobProvider } from "../../../lab/providers/ml-job";
 import { randomSecretProvider } from "../../../lab/providers/random-secret";
 import { verificationProvider } from "../../../lab/providers/verification";
@@ -65,6 +66,14 @@ describe("dynamic providers, serialized", function () {
       expect(text).to.not.match(/Transport|ConnectionPool|BaseConnection|readLabConfig|allConfig/);
     });
   }
+
+  it("each provider's loader names a logic module that exists in the project", () => {
+    for (const name of ["kibana-system-password", "dataset", "data-view", "ml-job", "verification"]) {
+      const source = readFileSync(join(PROJECT_DIR, "lab", "providers", `${name}.ts`), "utf8");
+      expect(source, name).to.include(`"lab", "providers", "${name}-logic.ts"`);
+      expect(existsSync(logicModulePath(PROJECT_DIR, name)), name).to.equal(true);
+    }
+  });
 
   it("randomSecret: creates a secret in a fresh process, and keeps it unless length or purpose change", async () => {
     const text = await serialize(randomSecretProvider);
