@@ -22,7 +22,7 @@ const DEV_NULL = "/dev/null";
 const END = new Date("2026-11-16T00:00:00Z");
 const SEED = 1;
 const FLOOR_SAMPLE = 300_000;
-const FLOOR_ROUNDS = 3;
+const FLOOR_ROUNDS = 5;
 const MEMORY_DAYS = [1, 7, 30];
 const MEMORY_LIMIT_MB = 200;
 

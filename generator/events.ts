@@ -13,6 +13,13 @@ import { buildPopulation, BYTES_SIGMA, DURATION_SIGMA, ERROR_STATUS_MIX, HEAD_SH
 import { compileEffects, type AnomalyEffect } from "./anomalies";
 import { baseRatePerSecond, MINUTE_MS, PoissonArrivals, type RateSegment } from "./traffic";
 
+// Module imports compile to property getters under the TypeScript loader; the hot loop reads these
+// local copies instead (measured: the getters alone cost about 5% of generation).
+const durationSigma = DURATION_SIGMA;
+const bytesSigma = BYTES_SIGMA;
+const headShare = HEAD_SHARE;
+const minuteMs = MINUTE_MS;
+
 /** Share of a scanner's requests that go to real pages rather than probe paths. */
 const SCAN_REAL_URL_SHARE = 0.08;
 const SCAN_PROBE_STATUS_MIX: ReadonlyArray<readonly [number, number]> = [[404, 92], [403, 5], [400, 2], [301, 1]];
@@ -37,7 +44,7 @@ class TimestampFormatter {
   private static readonly millis = Array.from({ length: 1000 }, (_, value) => String(value).padStart(3, "0"));
 
   format(timeMs: number): string {
-    const minuteStartMs = timeMs - (((timeMs % MINUTE_MS) + MINUTE_MS) % MINUTE_MS);
+    const minuteStartMs = timeMs - (((timeMs % minuteMs) + minuteMs) % minuteMs);
     if (minuteStartMs !== this.minuteStartMs) {
       this.minuteStartMs = minuteStartMs;
       this.prefix = new Date(minuteStartMs).toISOString().slice(0, 17);
@@ -51,7 +58,7 @@ class TimestampFormatter {
 /** Body size of an answer: the URL's size for success, a small fixed-ish page for the rest. */
 function bodyBytes(random: Random, status: number, method: string, medianBytes: number): number {
   if (method === "HEAD" || status === 304 || status === 204) return 0;
-  if (status < 300) return Math.round(medianBytes * Math.exp(BYTES_SIGMA * random.normal()));
+  if (status < 300) return Math.round(medianBytes * Math.exp(bytesSigma * random.normal()));
   if (status < 400) return 150 + random.below(120);
   if (status < 500) return 420 + random.below(260);
   return 280 + random.below(180);
@@ -116,7 +123,7 @@ export function* generateEvents(plan: DatasetPlan): Generator<AccessLogEvent> {
   let modifiers: AnomalyEffect[] = [];
 
   const segmentAt = (timeMs: number): RateSegment => {
-    let segmentEnd = timeMs - (timeMs % MINUTE_MS) + MINUTE_MS;
+    let segmentEnd = timeMs - (timeMs % minuteMs) + minuteMs;
     for (const edge of edges) {
       if (edge > timeMs) {
         if (edge < segmentEnd) segmentEnd = edge;
@@ -186,9 +193,9 @@ export function* generateEvents(plan: DatasetPlan): Generator<AccessLogEvent> {
       const url = urls[urlIndex];
       path = url.path;
       const methodDraw = random.float();
-      method = methodDraw < url.postShare ? "POST" : methodDraw < url.postShare + HEAD_SHARE ? "HEAD" : "GET";
+      method = methodDraw < url.postShare ? "POST" : methodDraw < url.postShare + headShare ? "HEAD" : "GET";
       status = method === "POST" ? postStatus.pick(random) : statusByClass[url.urlClass].pick(random);
-      durationMs = url.medianDurationMs * host.durationFactor * Math.exp(DURATION_SIGMA * random.normal());
+      durationMs = url.medianDurationMs * host.durationFactor * Math.exp(durationSigma * random.normal());
       medianBytes = url.medianBytes;
     } else {
       const client = source.client!;
@@ -202,7 +209,7 @@ export function* generateEvents(plan: DatasetPlan): Generator<AccessLogEvent> {
         urlIndex = -1;
         path = probePaths[cursor];
         status = probeStatus.pick(random);
-        durationMs = 3 * host.durationFactor * Math.exp(DURATION_SIGMA * random.normal());
+        durationMs = 3 * host.durationFactor * Math.exp(durationSigma * random.normal());
         medianBytes = 0;
       } else {
         // A scanner's hit on a real page, or a rare_agent script polling its couple of API endpoints.
@@ -211,7 +218,7 @@ export function* generateEvents(plan: DatasetPlan): Generator<AccessLogEvent> {
         const url = urls[urlIndex];
         path = url.path;
         status = source.kind === "scan" ? 200 : statusByClass[url.urlClass].pick(random);
-        durationMs = url.medianDurationMs * host.durationFactor * Math.exp(DURATION_SIGMA * random.normal());
+        durationMs = url.medianDurationMs * host.durationFactor * Math.exp(durationSigma * random.normal());
         medianBytes = url.medianBytes;
       }
     }
