@@ -61,7 +61,13 @@ export async function readTruthFromIndex(client: Client, index: string): Promise
   }
   const names = Object.keys(mappings).sort();
   if (names.length === 0) throw new LabError(`no index matches "${index}"; generate data first or name the index with --index`);
-  const found = names.map((name) => ({ name, truth: truthIn(mappings[name].mappings._meta) })).filter((entry) => entry.truth !== undefined);
+  const found = names
+    .map((name) => ({ name, meta: mappings[name].mappings._meta, truth: truthIn(mappings[name].mappings._meta) }))
+    .filter((entry) => entry.truth !== undefined);
+  const unfinished = found.filter((entry) => (entry.meta as { lab?: { status?: string } }).lab?.status === "indexing");
+  if (unfinished.length > 0) {
+    throw new LabError(`${unfinished.map((e) => e.name).join(", ")}: still being written (_meta.lab.status is "indexing"); wait for lab-generate to finish, or re-run it if it was interrupted`);
+  }
   if (found.length === 0) {
     throw new LabError(`${names.join(", ")}: no ground truth in the mapping _meta.${TRUTH_META_PATH.join(".")}; pass --truth FILE (written by lab-generate --truth)`);
   }

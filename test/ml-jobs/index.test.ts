@@ -17,6 +17,7 @@ import {
 } from "../../ml-jobs";
 import { DETECTOR_FUNCTIONS } from "../../ml-jobs/functions";
 import { SCENARIOS } from "../../generator/scenarios";
+import { LAB_INDEX_MAPPINGS } from "../../generator/sinks/elasticsearch-index";
 
 function libraryFile(name: string): Record<string, any> {
   return JSON.parse(readFileSync(join(JOBS_DIR, name), "utf8"));
@@ -207,5 +208,19 @@ describe("ml-jobs", () => {
       file.job.custom_settings.lab.detects = ["ddos"];
       expect(loadFailure({ "bad.json": file }).message).to.include("custom_settings.lab.detects").and.include('"ddos"');
     });
+  });
+});
+
+describe("ml-jobs field catalogue", () => {
+  it("is exactly the fields and types of the lab index mapping the Elasticsearch sink creates", () => {
+    const flat: Record<string, string> = {};
+    const walk = (properties: Record<string, any>, prefix: string) => {
+      for (const [name, spec] of Object.entries(properties)) {
+        if (spec.properties !== undefined) walk(spec.properties, `${prefix}${name}.`);
+        else flat[`${prefix}${name}`] = spec.type;
+      }
+    };
+    walk(LAB_INDEX_MAPPINGS.properties as Record<string, any>, "");
+    expect(flat).to.deep.equal(LAB_INDEX_FIELDS);
   });
 });
