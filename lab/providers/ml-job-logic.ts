@@ -17,6 +17,7 @@
 import type { Client, estypes } from "@elastic/elasticsearch";
 import { LabError } from "../../generator/errors";
 import { HttpError, createElasticsearchClient, esCall, retryUntil, statusOf } from "../http";
+import { deepEqual } from "./equal";
 
 export interface MlJobInputs {
   elasticsearchUrl: string;
@@ -43,7 +44,7 @@ export interface MlJobOutputs extends MlJobInputs {
 export const ML_JOB_REPLACING_INPUTS = ["jobId", "job", "datafeed", "start", "end"] as const;
 
 export function diffMlJob(olds: MlJobOutputs, news: MlJobInputs): { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean } {
-  const replaces = ML_JOB_REPLACING_INPUTS.filter((key) => JSON.stringify(olds[key]) !== JSON.stringify(news[key]));
+  const replaces = ML_JOB_REPLACING_INPUTS.filter((key) => !deepEqual(olds[key], news[key]));
   const changes =
     replaces.length > 0 || (["elasticsearchUrl", "username", "password", "waitForCompletion", "timeoutSeconds"] as const).some((key) => olds[key] !== news[key]);
   // Job ids are fixed per cohort: the old job must be gone before its replacement is put.

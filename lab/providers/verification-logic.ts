@@ -10,6 +10,7 @@ import type { GroundTruth } from "../../generator/types";
 import type { AnomalyKind } from "../../generator/types";
 import { formatReport, verifyJobs } from "../../verify/index";
 import { createElasticsearchClient } from "../http";
+import { deepEqual } from "./equal";
 
 export interface VerificationInputs {
   elasticsearchUrl: string;
@@ -33,4 +34,10 @@ export async function runVerification(inputs: VerificationInputs): Promise<Verif
   } finally {
     await client.close();
   }
+}
+
+/** Checks again when the jobs, the truth or the server change; never replaces (it made nothing). */
+export function diffVerification(olds: VerificationOutputs, news: VerificationInputs): { changes: boolean; replaces: string[] } {
+  const changes = !deepEqual([olds.jobs, olds.truth, olds.elasticsearchUrl], [news.jobs, news.truth, news.elasticsearchUrl]);
+  return { changes, replaces: [] };
 }

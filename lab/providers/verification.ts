@@ -14,8 +14,7 @@ export const verificationProvider: pulumi.dynamic.ResourceProvider<VerificationI
     return { id: `verify-${inputs.jobs.map((j) => j.jobId).join(",")}`, outs: await logic().runVerification(inputs) };
   },
   async diff(_id, olds, news) {
-    const changes = JSON.stringify([olds.jobs, olds.truth, olds.elasticsearchUrl]) !== JSON.stringify([news.jobs, news.truth, news.elasticsearchUrl]);
-    return { changes, replaces: [] };
+    return logic().diffVerification(olds, news);
   },
   async update(_id, _olds, news) {
     return { outs: await logic().runVerification(news) };

@@ -184,5 +184,14 @@ describe("ML job provider logic", () => {
       expect(diffMlJob(olds, { ...inputs, end: "2026-11-18T00:00:00.000Z" }).replaces).to.deep.equal(["end"]);
       expect(diffMlJob(olds, { ...inputs, password: "new" })).to.deep.equal({ changes: true, replaces: [], deleteBeforeReplace: true });
     });
+
+    it("sees no change when the stored job comes back with its keys in another order, as Pulumi's state returns them", () => {
+      const inputs = inputsFor("http://x");
+      const reorder = (value: unknown): unknown =>
+        Array.isArray(value) ? value.map(reorder) : value !== null && typeof value === "object" ? Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reorder(v)])) : value;
+      const olds = { ...inputs, job: reorder(inputs.job), datafeed: reorder(inputs.datafeed), datafeedId: FEED_ID, datafeedState: "stopped", processedRecordCount: 1 } as MlJobOutputs;
+      expect(JSON.stringify(olds.job)).to.not.equal(JSON.stringify(inputs.job));
+      expect(diffMlJob(olds, inputs)).to.deep.equal({ changes: false, replaces: [], deleteBeforeReplace: true });
+    });
   });
 });
