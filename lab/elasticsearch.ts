@@ -48,7 +48,6 @@ export function elasticsearchEnvironment(args: Pick<ElasticsearchArgs, "names" |
     "xpack.security.http.ssl.enabled=false",
     "xpack.security.transport.ssl.enabled=false",
     "xpack.license.self_generated.type=trial",
-    "xpack.ml.enabled=true",
     // Lets ML size its native processes from the container's memory limit.
     "xpack.ml.use_auto_machine_memory_percent=true",
     // Laptops with a nearly full disk would otherwise turn the index read-only mid-dataset.
