@@ -12,6 +12,12 @@ const YESTERDAY_2PM = Date.parse("2026-11-17T14:00:00Z");
 const TODAY_2PM = Date.parse("2026-11-18T14:00:00Z");
 
 const at = (iso: string) => new Date(iso);
+const END_OF_PIN = new Date("2026-11-17T00:00:00Z");
+const PINNED_FIRST_EVENT =
+  '{"@timestamp":"2026-11-16T12:00:00.728Z","event":{"dataset":"lab.access","duration":1820477},' +
+  '"http":{"request":{"method":"GET"},"response":{"status_code":304,"body":{"bytes":0}}},"url":{"path":"/static/js/app.3f9a2c.js"},' +
+  '"source":{"ip":"46.185.76.133","geo":{"country_iso_code":"DE"}},' +
+  '"user_agent":{"original":"Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:132.0) Gecko/20100101 Firefox/132.0"},"host":{"name":"web-02"}}';
 const timeOf = (event: AccessLogEvent) => Date.parse(event["@timestamp"]);
 const isServerError = (event: AccessLogEvent) => event.http.response.status_code >= 500;
 
@@ -54,6 +60,15 @@ describe("generator/events", () => {
       expect(first.count).to.be.above(50_000);
       expect(digest(planDataset(options))).to.deep.equal(first);
       expect(digest(planDataset({ ...options, seed: 100 })).sha256).to.not.equal(first.sha256);
+    });
+
+    it("pins the output of one small plan, so a change that alters every dataset cannot go unnoticed", () => {
+      // Update these only for an intended change of the traffic model, and say so in the changelog:
+      // users share seeds expecting the same data.
+      const plan = planDataset({ days: 0.5, seed: 1, end: END_OF_PIN, scenario: "scan", meanRatePerSecond: 1 });
+      const [first] = generateEvents(plan);
+      expect(JSON.stringify(first)).to.equal(PINNED_FIRST_EVENT);
+      expect(digest(plan)).to.deep.equal({ count: 64_034, sha256: "31126f60c9db518823a8e1e063c9f8d0ce8029ed168f5236e1937aef30e469d8" });
     });
 
     it("gives stable document ids: same plan and sequence, same id; otherwise different", () => {
