@@ -137,6 +137,10 @@ describe("generator/plan", () => {
       const minimum = Number(/at least ([\d.]+) days/.exec(message)![1]);
       expect(() => planDataset({ ...base, days: minimum, scenario: "mixed" })).to.not.throw();
       for (let seed = 0; seed < 20; seed++) expect(() => planDataset({ ...base, seed, days: minimum, scenario: "mixed" })).to.not.throw();
+      // Ends that are not on a whole minute lose up to two minutes to alignment; the minimum allows for it.
+      for (const offsetMs of [1, 59_999, 30_500, 12_345_678]) {
+        expect(() => planDataset({ ...base, end: new Date(END.getTime() + offsetMs), days: minimum, scenario: "mixed" })).to.not.throw();
+      }
     });
   });
 });
