@@ -13,7 +13,12 @@ export function esFailure(error: unknown, request: string, url?: string): LabErr
     const body = error.body as { error?: { type?: string; reason?: string } | string } | undefined;
     const reason =
       typeof body?.error === "object" ? `${body.error.type ?? "error"}: ${body.error.reason ?? ""}` : typeof body?.error === "string" ? body.error : error.message;
-    const hint = error.statusCode === 401 ? " (check ELASTICSEARCH_USERNAME / ELASTICSEARCH_PASSWORD or --user / --password)" : "";
+    const hint =
+      error.statusCode === 401
+        ? " (check ELASTICSEARCH_USERNAME / ELASTICSEARCH_PASSWORD or --user / --password)"
+        : request.includes("_ml/") && reason.includes("no handler found")
+          ? " (this Elasticsearch has no machine learning: ML needs a distribution with the ml module and a trial or Platinum licence)"
+          : "";
     return new LabError(`${request} failed: HTTP ${error.statusCode}: ${reason}${hint}`);
   }
   if (error instanceof errors.ConnectionError || error instanceof errors.TimeoutError || error instanceof errors.NoLivingConnectionsError) {
