@@ -17,7 +17,7 @@ import { logicModulePath } from "../../../lab/providers/load";
 import { mlJobProvider } from "../../../lab/providers/ml-job";
 import { randomSecretProvider } from "../../../lab/providers/random-secret";
 import { verificationProvider } from "../../../lab/providers/verification";
-import { esTarget } from "../../support/es-target";
+import { requireEsTarget, type EsTarget } from "../../support/es-target";
 import { startFakeServer } from "../fake-server";
 
 const PROJECT_DIR = join(__dirname, "..", "..", "..");
@@ -102,19 +102,18 @@ describe("dynamic providers, serialized", function () {
   });
 
   describe("against the real Elasticsearch", () => {
+    let target: EsTarget;
     before(function () {
-      if (esTarget() === undefined) this.skip();
+      target = requireEsTarget(this);
     });
 
     it("kibanaSystemPassword: reports Elasticsearch's refusal from a fresh process", async () => {
-      const target = esTarget()!;
       const text = await serialize(kibanaSystemPasswordProvider);
       const result = await callInFreshProcess(text, "create", [{ elasticsearchUrl: target.url, username: "elastic", password: "wrong-password", kibanaSystemPassword: "abcdef123", timeoutSeconds: 10 }]);
       expect(result.error).to.match(/^(PUT|POST) \/_security\/user\/kibana_system\/_password returned 401/);
     });
 
     it("dataset: creates and deletes the index from a fresh process", async () => {
-      const target = esTarget()!;
       const text = await serialize(datasetProvider);
       const inputs = {
         elasticsearchUrl: target.url,
