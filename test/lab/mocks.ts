@@ -11,6 +11,8 @@ export interface RecordedResource {
   inputs: Record<string, unknown>;
   dependencies: string[];
   deleteBeforeReplace: boolean;
+  /** Reference to the explicit provider, "<urn>::<id>", or "" for the default one */
+  provider: string;
 }
 
 export interface Recorder {
@@ -83,6 +85,7 @@ export async function installMocks(stack: string, config: Record<string, string>
           inputs: (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
           dependencies: req.getDependenciesList(),
           deleteBeforeReplace: req.getDeletebeforereplace(),
+          provider: req.getProvider(),
         };
         resources.push(record);
       }
@@ -108,6 +111,7 @@ interface RegisterRequest {
   getObject(): { toJavaScript(): unknown } | undefined;
   getDependenciesList(): string[];
   getDeletebeforereplace(): boolean;
+  getProvider(): string;
 }
 
 /** Pulumi's wire marker for a secret value: { [SECRET_SIG]: SECRET_VALUE, value } */

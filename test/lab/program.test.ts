@@ -226,6 +226,19 @@ describe("lab program (Pulumi mocks)", function () {
     });
   });
 
+  describe("remote Docker engine", () => {
+    it("sends every Docker resource to the engine lab:dockerHost names, and reaches the ports by its host", async () => {
+      const remote = await build("dev-remote", { cohort: "remote", dockerHost: "ssh://trainer@lab-host", bindAddress: "0.0.0.0", datasetScenario: "spike" });
+      const provider = remote.recorder.resources.find((r) => r.type === "pulumi:providers:docker");
+      expect(plain(provider?.inputs.host)).to.equal("ssh://trainer@lab-host");
+      const dockerResources = remote.recorder.resources.filter((r) => r.type.startsWith("docker:"));
+      expect(dockerResources.length).to.be.greaterThan(5);
+      for (const r of dockerResources) expect(r.provider.startsWith(`${provider!.urn}::`), r.name).to.equal(true);
+      expect(remote.lab.elasticsearchUrl).to.equal("http://lab-host:9200");
+      expect(envsOf(remote.recorder, "-es-container").find((e) => e.startsWith("ES_JAVA_OPTS="))).to.include("-XX:+IgnoreUnrecognizedVMOptions -XX:UseSVE=0");
+    });
+  });
+
   describe("bad configuration", () => {
     it("fails before any resource exists, naming every bad key", async () => {
       const recorder = await installMocks("dev-bad", { cohort: "Bad Cohort", kibanaPort: "70000", datasetScenario: "tsunami", elasticsearchHeapMb: "4096" });
