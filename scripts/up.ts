@@ -13,7 +13,8 @@ async function main(): Promise<void> {
   const stackName = stackNameFrom(process.argv.slice(2), process.env);
   const missing = missingToolMessages(await checkTools(process.env));
   if (missing.length > 0) {
-    for (const line of missing) console.error(line);
+    // One line, naming everything that is missing and how to get it.
+    console.error(missing.join(" Also: "));
     process.exitCode = 1;
     return;
   }
