@@ -80,12 +80,12 @@ export async function renderRatePlot(input: RatePlotInput): Promise<string> {
   const scores = input.scores ?? [];
   // Job ids label the score strips on the left, so the margin grows to fit the longest.
   const longestJob = Math.max(0, ...scores.map((s) => s.jobId.length));
-  const margin = { left: Math.max(70, longestJob * 6 + 16), right: 20, top: 48, bottom: 30 };
+  const margin = { left: Math.max(70, longestJob * 6 + 16), right: 30, top: 62, bottom: 30 };
   const rateHeight = 280;
   const stripHeight = 22;
   const stripGap = 6;
   const stripsTop = margin.top + rateHeight + 34;
-  const height = stripsTop + (scores.length === 0 ? 0 : scores.length * (stripHeight + stripGap) + 34) + margin.bottom;
+  const height = stripsTop + (scores.length === 0 ? 0 : scores.length * (stripHeight + stripGap) + 24) + margin.bottom - 10;
   const plotWidth = width - margin.left - margin.right;
 
   const times = [...buckets.map((b) => b.time), ...input.anomalies.map((a) => Date.parse(a.start))];
@@ -120,14 +120,16 @@ export async function renderRatePlot(input: RatePlotInput): Promise<string> {
     svg.push(`<line x1="${margin.left}" x2="${width - margin.right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#d3dae6" stroke-width="0.5"/>`);
     svg.push(`<text x="${margin.left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end" fill="#69707d">${v.toLocaleString("en-US")}</text>`);
   }
-  svg.push(`<text transform="translate(16 ${margin.top + rateHeight / 2}) rotate(-90)" text-anchor="middle" fill="#69707d">requests / ${input.bucketMinutes} min</text>`);
+  svg.push(`<text transform="translate(${margin.left - 52} ${margin.top + rateHeight / 2}) rotate(-90)" text-anchor="middle" fill="#69707d">requests / ${input.bucketMinutes} min</text>`);
   const spanDays = (t1 - t0) / DAY_MS;
   const dayStep = spanDays > 21 ? 7 : spanDays > 10 ? 2 : 1;
   for (let d = Math.ceil(t0 / DAY_MS) * DAY_MS; d <= t1; d += dayStep * DAY_MS) {
     const dx = x(d).toFixed(1);
     svg.push(`<line x1="${dx}" x2="${dx}" y1="${margin.top}" y2="${shadeBottom}" stroke="#d3dae6" stroke-width="0.5"/>`);
     const date = new Date(d);
-    svg.push(`<text x="${dx}" y="${margin.top + rateHeight + 14}" text-anchor="middle" fill="#69707d">${WEEKDAYS[date.getUTCDay()]} ${date.toISOString().slice(5, 10)}</text>`);
+    // A label centred on the last tick would run off the right edge.
+    const anchor = x(d) > width - margin.right - 30 ? "end" : "middle";
+    svg.push(`<text x="${dx}" y="${margin.top + rateHeight + 14}" text-anchor="${anchor}" fill="#69707d">${WEEKDAYS[date.getUTCDay()]} ${date.toISOString().slice(5, 10)}</text>`);
   }
   svg.push(`<line x1="${margin.left}" x2="${width - margin.right}" y1="${margin.top + rateHeight}" y2="${margin.top + rateHeight}" stroke="#69707d"/>`);
 
