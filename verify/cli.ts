@@ -12,6 +12,7 @@ import { DEFAULT_INDEX_PATTERN, loadJobDefinitions } from "../ml-jobs";
 import { compareResults, type VerifyReport } from "./compare";
 import { formatReport } from "./format";
 import { collectJobResults } from "./index";
+import { expectFromTruth, formatExpectReport } from "./expect";
 import { resolveJobs } from "./jobs";
 import { renderRatePlot } from "./plot";
 import { readRateSeries } from "./rate";
@@ -98,6 +99,36 @@ async function runVerify(options: VerifyOptions, io: CliIo): Promise<number> {
   }
 }
 
+interface ExpectOptions {
+  es?: string;
+  user?: string;
+  password?: string;
+  index: string;
+  truth?: string;
+  json?: boolean;
+  timeout: number;
+}
+
+async function runExpect(options: ExpectOptions, io: CliIo): Promise<number> {
+  let truth: GroundTruth;
+  let source: string;
+  if (options.truth !== undefined) {
+    truth = readTruthFile(options.truth);
+    source = `--truth ${options.truth}`;
+  } else {
+    const client = esClient({ ...options, job: [], threshold: 50 }, io.env);
+    try {
+      truth = await readTruthFromIndex(client, options.index);
+      source = options.index;
+    } finally {
+      await client.close();
+    }
+  }
+  const report = expectFromTruth(truth, source);
+  io.stdout(options.json === true ? `${JSON.stringify({ ...report, alarms: report.alarms.length }, null, 2)}\n` : `${formatExpectReport(report)}\n`);
+  return report.evaluation.windows.every((w) => w.detected) ? 0 : 1;
+}
+
 /** Runs the CLI with the given arguments (without "node lab"); returns the exit code. */
 export async function main(argv: string[], io: CliIo = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), env: process.env }): Promise<number> {
   let exitCode = 0;
@@ -122,13 +153,26 @@ export async function main(argv: string[], io: CliIo = { stdout: (t) => process.
     .action(async (options: VerifyOptions) => {
       exitCode = await runVerify(options, io);
     });
+  program
+    .command("expect")
+    .description("the expected answer: rebuild the dataset from its ground truth and run the offline reference detector (no ML needed)")
+    .option("--truth <file>", "ground-truth JSON written by lab-generate --truth")
+    .option("--es <url>", "read the ground truth from the index _meta instead (default: $ELASTICSEARCH_URL)")
+    .option("--user <name>", "user name (default: $ELASTICSEARCH_USERNAME or elastic)")
+    .option("--password <password>", "password (default: $ELASTICSEARCH_PASSWORD)")
+    .option("--index <pattern>", "the lab's index or pattern holding the ground truth", DEFAULT_INDEX_PATTERN)
+    .option("--json", "print the result as JSON")
+    .option("--timeout <seconds>", "per-request timeout", positiveNumber("--timeout", 600), 30)
+    .action(async (options: ExpectOptions) => {
+      exitCode = await runExpect(options, io);
+    });
   try {
     await program.parseAsync(argv, { from: "user" });
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (isExpectedFailure(error)) {
-      io.stderr(`lab verify: ${error.message}\n`);
+      io.stderr(`lab ${argv[0] === "expect" ? "expect" : "verify"}: ${error.message}\n`);
       return error.exitCode;
     }
     throw error;

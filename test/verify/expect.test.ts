@@ -1,0 +1,26 @@
+import { expect } from "chai";
+import { UsageError } from "../../generator/errors";
+import { planDataset } from "../../generator/plan";
+import { expectFromTruth, formatExpectReport, planFromTruth } from "../../verify/expect";
+
+describe("verify/expect: the expected answer from a ground truth", function () {
+  this.timeout(120_000);
+  const plan = planDataset({ days: 3, seed: 5, end: new Date("2026-11-20T00:00:00.000Z"), scenario: "spike", meanRatePerSecond: 0.3 });
+
+  it("rebuilds the very plan a ground truth came from", () => {
+    expect(planFromTruth(plan.truth, "truth.json").truth).to.deep.equal(plan.truth);
+  });
+
+  it("refuses a ground truth the generator does not rebuild exactly", () => {
+    const tampered = { ...plan.truth, anomalies: plan.truth.anomalies.map((a) => ({ ...a, description: "edited" })) };
+    expect(() => planFromTruth(tampered, "truth.json")).to.throw(UsageError, /truth\.json: the generator does not rebuild this ground truth exactly/);
+  });
+
+  it("says the spike stands out, in which bucket, with nothing else alarmed", () => {
+    const report = expectFromTruth(plan.truth, "truth.json");
+    expect(report.evaluation.windows).to.have.length(1);
+    expect(report.evaluation.windows[0]).to.include({ id: "spike-1", detected: true });
+    expect(report.evaluation.falseAlarms).to.deep.equal([]);
+    expect(formatExpectReport(report)).to.match(/spike-1\s+count_high\s+yes/);
+  });
+});

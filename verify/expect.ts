@@ -1,0 +1,75 @@
+// `lab expect`: the expected answer for instructors, before anyone opens Kibana. Rebuilds the
+// dataset a ground truth describes (the generator is deterministic), runs the offline reference
+// detector over it and says, per injected window, whether and when it stands out, and what else
+// in the data does.
+
+import { UsageError } from "../generator/errors";
+import { generateEvents } from "../generator/events";
+import { planDataset, type DatasetPlan } from "../generator/plan";
+import { SCENARIOS } from "../generator/scenarios";
+import type { GroundTruth } from "../generator/types";
+import { table } from "./format";
+import { detect, type Alarm } from "./reference/detector";
+import { evaluateAlarms, SIGNAL_FOR_KIND, type Evaluation } from "./reference/evaluate";
+
+export interface ExpectReport {
+  scenario: string;
+  seed: number;
+  evaluation: Evaluation;
+  alarms: Alarm[];
+  eventCount: number;
+}
+
+/** The plan that produced this ground truth; throws a UsageError when the truth cannot be rebuilt exactly. */
+export function planFromTruth(truth: GroundTruth, source: string): DatasetPlan {
+  const anomalies = truth.anomalies.map((a) => ({
+    kind: a.kind,
+    start: new Date(a.start),
+    durationMinutes: (Date.parse(a.end) - Date.parse(a.start)) / 60_000,
+    magnitude: a.magnitude,
+    ...(a.entity === null ? {} : { target: a.entity.value }),
+  }));
+  const named = SCENARIOS[truth.scenario] !== undefined;
+  const plan = planDataset({
+    days: truth.days,
+    seed: truth.seed,
+    end: new Date(truth.end),
+    meanRatePerSecond: truth.meanRatePerSecond,
+    ...(named ? { scenario: truth.scenario } : {}),
+    anomalies,
+  });
+  const same = (a: GroundTruth, b: GroundTruth) => JSON.stringify(a.anomalies) === JSON.stringify(b.anomalies) && a.start === b.start && a.end === b.end;
+  if (!same(plan.truth, truth)) throw new UsageError(`${source}: the generator does not rebuild this ground truth exactly (another generator version?); cannot give the expected answer`);
+  return plan;
+}
+
+export function expectFromTruth(truth: GroundTruth, source: string): ExpectReport {
+  const plan = planFromTruth(truth, source);
+  const result = detect(generateEvents(plan), { range: { start: plan.start.getTime(), end: plan.end.getTime() } });
+  return { scenario: truth.scenario, seed: truth.seed, evaluation: evaluateAlarms(truth, result.alarms, result.bucketMs), alarms: result.alarms, eventCount: result.eventCount };
+}
+
+const short = (iso: string) => iso.replace("T", " ").replace(/:\d\d\.\d+Z$/, "");
+
+export function formatExpectReport(report: ExpectReport): string {
+  const out: string[] = [];
+  out.push(`lab expect: scenario "${report.scenario}", seed ${report.seed}, ${report.eventCount.toLocaleString("en-US")} events, reference detector (no Elasticsearch)`);
+  out.push("");
+  if (report.evaluation.windows.length === 0) out.push("  no injected anomaly: every alarm below is a false alarm");
+  else {
+    out.push(
+      table(
+        ["ANOMALY", "SIGNAL", "STANDS OUT", "FIRST BUCKET (UTC)", "BEST -log10 p"],
+        report.evaluation.windows.map((w) => [w.id, SIGNAL_FOR_KIND[w.kind], w.detected ? "yes" : "NO", w.firstAlarm === null ? "-" : short(w.firstAlarm), w.bestScore.toFixed(1)]),
+      ),
+    );
+  }
+  const others = report.evaluation.falseAlarms;
+  out.push("");
+  out.push(`Alarmed buckets: ${report.evaluation.alarmedBuckets}, inside a window: ${report.evaluation.truePositiveBuckets} (precision ${(report.evaluation.precision * 100).toFixed(1)}%)`);
+  if (others.length > 0) {
+    out.push("Alarms outside every window:");
+    out.push(table(["BUCKET (UTC)", "SIGNAL", "ENTITY", "-log10 p"], others.map((a) => [short(new Date(a.bucketStart).toISOString()), a.signal, a.entity === null ? "-" : `${a.entity.field}=${a.entity.value}`, a.score.toFixed(1)])));
+  }
+  return out.join("\n");
+}
