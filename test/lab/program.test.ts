@@ -226,6 +226,21 @@ describe("lab program (Pulumi mocks)", function () {
     });
   });
 
+  describe("index.ts, the Pulumi entry point", () => {
+    it("reads the stack's configuration and exports what the instructor hands out", async () => {
+      const recorder = await installMocks("cohort-x", { datasetScenario: "spike", kibanaPort: "5611", elasticsearchPort: "9211" });
+      const program = require("../../index") as typeof import("../../index");
+      expect(program.cohort).to.equal("cohort-x");
+      expect(program.kibanaUrl).to.equal("http://127.0.0.1:5611");
+      expect(program.elasticsearchUrl).to.equal("http://127.0.0.1:9211");
+      expect(program.username).to.equal("elastic");
+      expect(await isSecret(program.password)).to.equal(true);
+      expect(await valueOf(program.dataViewId)).to.equal("lab-cohort-x-access");
+      expect(Object.keys(program.jobs).length).to.be.greaterThan(0);
+      expect(recorder.resources.some((r) => r.name === "lab-cohort-x-es-container")).to.equal(true);
+    });
+  });
+
   describe("remote Docker engine", () => {
     it("sends every Docker resource to the engine lab:dockerHost names, and reaches the ports by its host", async () => {
       const remote = await build("dev-remote", { cohort: "remote", dockerHost: "ssh://trainer@lab-host", bindAddress: "0.0.0.0", datasetScenario: "spike" });
