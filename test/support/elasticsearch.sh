@@ -293,15 +293,22 @@ start_instance() {
   fi
 
   say "starting Elasticsearch $ES_VERSION as '$user' with $(basename "$java_home") (heap $ES_HEAP)"
-  local -a launch=(env "${server_env[@]}" "$DIST_DIR/bin/elasticsearch")
+  local -a as_user=()
   if [[ "$(id -u)" -eq 0 ]]; then
     if command -v setpriv >/dev/null 2>&1; then
       # setpriv execs in place: no extra root process stays in the group.
-      launch=(setpriv "--reuid=$user" "--regid=$(id -g "$user")" --init-groups -- "${launch[@]}")
+      as_user=(setpriv "--reuid=$user" "--regid=$(id -g "$user")" --init-groups --)
     else
-      launch=(runuser -u "$user" -- "${launch[@]}")
+      as_user=(runuser -u "$user" --)
+    fi
+    # A checkout under a private directory (e.g. /root) is out of the server user's reach; say so
+    # instead of letting Elasticsearch fail with a stack trace.
+    if ! "${as_user[@]}" test -x "$DIST_DIR/bin/elasticsearch" -a -w "$INSTANCE_DIR/data" 2>/dev/null; then
+      restore_ownership
+      die "user '$user' cannot reach $PROJECT_DIR: every parent directory must be searchable by others (chmod o+x), or clone the project elsewhere"
     fi
   fi
+  local -a launch=("${as_user[@]}" env "${server_env[@]}" "$DIST_DIR/bin/elasticsearch")
   # Own session, so that stop can signal the whole process group (the CLI launcher and the server JVM)
   # and nothing is left behind. The session leader writes its pid, which is the group id.
   (
