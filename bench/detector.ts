@@ -2,7 +2,7 @@
 // part of `npm run bench`.
 //
 // (a) Quality, the figures the README quotes: for every scenario, window-level recall, bucket-level
-//     precision and false alarms, over more seeds than the test suite uses (default 50), at the
+//     precision and false alarms, over more seeds than the test suite uses (default 30), at the
 //     test sizes (verify/reference/sizes.ts); then a few seeds per scenario at the lab's default
 //     rate over a week, to show the figures hold at full size.
 // (b) Throughput. The floor is a bare pass over the same generated events that only counts them;
@@ -17,7 +17,7 @@ import { endForSeed, runScenario, seedRange, type DatasetSize, type ScenarioFigu
 import { TEST_SIZES } from "../verify/reference/sizes";
 
 const FULL_SIZE: DatasetSize = { days: 7, meanRatePerSecond: DEFAULT_MEAN_RATE_PER_SECOND };
-const FULL_SIZE_SEEDS = 3;
+const FULL_SIZE_SEEDS = 2;
 const THROUGHPUT_SIZE: DatasetSize = { days: 2, meanRatePerSecond: 2 };
 
 const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
@@ -92,7 +92,7 @@ function throughput(): { ratio: number } {
 }
 
 export async function main(): Promise<{ allPass: boolean; ratio: number }> {
-  const seeds = Number(process.argv.find((arg) => /^\d+$/.test(arg)) ?? 50);
+  const seeds = Number(process.argv.find((arg) => /^\d+$/.test(arg)) ?? 30);
   const { allPass } = quality(seeds);
   const { ratio } = throughput();
   return { allPass, ratio };

@@ -8,7 +8,8 @@
 // entity's traffic, and they need a higher mean rate: an error burst on a quiet URL at night is
 // only a few 5xx per bucket at 1/s. The seasonal count baseline needs three values per time-of-day
 // slot (a median of two is an anomaly's mean), so scenarios with spikes or drops get three days;
-// errors alone needs no seasonal baseline and gets a short, busier range. Mixed holds an errors
+// latency and errors alone need no seasonal baseline (their baselines are per entity, over the
+// whole range) and get a short, busier range. Mixed holds an errors
 // window and a spike, so it gets both.
 
 import type { DatasetSize } from "./run";
@@ -18,8 +19,8 @@ export const TEST_SIZES: Readonly<Record<string, DatasetSize>> = {
   drop: { days: 3, meanRatePerSecond: 0.5 },
   scan: { days: 3, meanRatePerSecond: 0.5 },
   rare_agent: { days: 3, meanRatePerSecond: 0.5 },
-  latency: { days: 3, meanRatePerSecond: 1 },
-  errors: { days: 1.5, meanRatePerSecond: 3 },
+  latency: { days: 1.5, meanRatePerSecond: 1 },
+  errors: { days: 1, meanRatePerSecond: 3 },
   mixed: { days: 3, meanRatePerSecond: 2 },
   none: { days: 3, meanRatePerSecond: 1 },
 };
