@@ -9,8 +9,9 @@
 //   Quasi-Poisson tails: counts and mean are divided by the dispersion of the Pearson residuals.
 // - latency (lab_latency): the mean ln(duration) of one host or URL in the bucket, as a z-score
 //   against the entity's overall mean and pooled within-bucket spread.
-// - errors (lab_response_code_rates): 5xx responses of one host or URL against its overall 5xx share,
-//   Poisson tail.
+// - errors (lab_server_errors, lab_response_code_rates): 5xx responses of one host or URL against
+//   its 5xx share outside the surrounding hours, Poisson tail, over the bucket and up to the two
+//   before it (ML's multi-bucket impact does the same for a burst spanning buckets).
 // - distinct (lab_url_scanning): distinct URLs of one client in the bucket against its peers (a high
 //   quantile of every client's distinct count, over every bucket), Poisson tail.
 // - rare (lab_rare_user_agent): requests with one user agent against that agent's share outside the
@@ -58,6 +59,8 @@ const LEVEL_HALF_WIDTH_MS = 2 * 3_600_000;
 const LEVEL_GAP_MS = 30 * 60_000;
 /** Around a bucket, this much time is left out of a user agent's or an entity's error share. */
 const EXCLUSION_MS = 2 * 3_600_000;
+/** Error bursts are judged over up to this many consecutive buckets (45 minutes). */
+const ERROR_SPAN_BUCKETS = 3;
 /** Latency needs this many requests of the entity in the bucket for its mean to mean something. */
 const MIN_LATENCY_REQUESTS = 3;
 /** The peer quantile a client's distinct URL count is compared with. */
@@ -205,9 +208,21 @@ function scoreEntities(buckets: BucketSummary[], bucketMs: number, scored: boole
           nearN += near.n;
         }
         const share = (total.errors - nearErrors + 1) / (total.n - nearN + 2);
-        const expected = stats.n * share;
-        const score = -poissonUpperLog10(stats.errors, expected);
-        if (score >= threshold) emit({ bucketStart: bucket.start, signal: "errors", entity, score, actual: stats.errors, typical: expected });
+        // Like ML's multi-bucket impact, a burst is also judged over this bucket and the one or
+        // two before it: a 30-minute burst on a quiet URL at night is two or three errors per
+        // bucket, which no single bucket can tell from chance, but three buckets together can.
+        let best = { score: 0, errors: 0, expected: 0 };
+        let errors = 0;
+        let requests = 0;
+        for (let span = 0; span < ERROR_SPAN_BUCKETS && i - span >= 0; span++) {
+          const earlier = scored[i - span] ? pick(buckets[i - span]).get(key) : undefined;
+          errors += earlier?.errors ?? 0;
+          requests += earlier?.n ?? 0;
+          const expected = requests * share;
+          const score = -poissonUpperLog10(errors, expected);
+          if (score > best.score) best = { score, errors, expected };
+        }
+        if (best.score >= threshold) emit({ bucketStart: bucket.start, signal: "errors", entity, score: best.score, actual: best.errors, typical: best.expected });
       }
     }
   });

@@ -21,7 +21,7 @@ export const TEST_SIZES: Readonly<Record<string, DatasetSize>> = {
   rare_agent: { days: 3, meanRatePerSecond: 0.5 },
   latency: { days: 1.5, meanRatePerSecond: 1 },
   errors: { days: 1, meanRatePerSecond: 3 },
-  mixed: { days: 3, meanRatePerSecond: 2 },
+  mixed: { days: 3, meanRatePerSecond: 3 },
   none: { days: 3, meanRatePerSecond: 1 },
 };
 
