@@ -59,8 +59,10 @@ const LEVEL_HALF_WIDTH_MS = 2 * 3_600_000;
 const LEVEL_GAP_MS = 30 * 60_000;
 /** Around a bucket, this much time is left out of a user agent's or an entity's error share. */
 const EXCLUSION_MS = 2 * 3_600_000;
-/** Error bursts are judged over up to this many consecutive buckets (45 minutes). */
+/** Error bursts are judged over up to this many consecutive buckets (45 minutes) ... */
 const ERROR_SPAN_BUCKETS = 3;
+/** ... ending in a bucket whose own errors are already unusual (p <= 0.01). */
+const OWN_EXCESS_SCORE = 2;
 /** Latency needs this many requests of the entity in the bucket for its mean to mean something. */
 const MIN_LATENCY_REQUESTS = 3;
 /** The peer quantile a client's distinct URL count is compared with. */
@@ -211,10 +213,12 @@ function scoreEntities(buckets: BucketSummary[], bucketMs: number, scored: boole
         // Like ML's multi-bucket impact, a burst is also judged over this bucket and the one or
         // two before it: a 30-minute burst on a quiet URL at night is two or three errors per
         // bucket, which no single bucket can tell from chance, but three buckets together can.
+        // The bucket itself must be in excess too, or the buckets after a burst would inherit it.
+        const own = -poissonUpperLog10(stats.errors, stats.n * share);
         let best = { score: 0, errors: 0, expected: 0 };
         let errors = 0;
         let requests = 0;
-        for (let span = 0; span < ERROR_SPAN_BUCKETS && i - span >= 0; span++) {
+        for (let span = 0; span < (own >= OWN_EXCESS_SCORE ? ERROR_SPAN_BUCKETS : 1) && i - span >= 0; span++) {
           const earlier = scored[i - span] ? pick(buckets[i - span]).get(key) : undefined;
           errors += earlier?.errors ?? 0;
           requests += earlier?.n ?? 0;
