@@ -295,6 +295,27 @@ describe("lab-generate CLI", function () {
       expect(await client.indices.exists({ index: `${isolated}-*`, allow_no_indices: false })).to.equal(false);
     });
 
+    it("stops on Ctrl-C with exit 130 and leaves the index marked incomplete", async () => {
+      const { execa } = await import("execa");
+      const isolated = `${prefix}-int`;
+      const child = execa(BIN, ["--days", "3", "--end", END, "--es", url, "--index-prefix", isolated], { reject: false, env: credentials });
+      // Interrupt once documents are arriving.
+      const deadline = Date.now() + 60_000;
+      let indexed = 0;
+      while (indexed === 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        const names = Object.keys(await client.indices.get({ index: `${isolated}-*`, allow_no_indices: true }));
+        if (names.length > 0) indexed = (await client.count({ index: names[0] })).count;
+      }
+      child.kill("SIGINT");
+      const result = await child;
+      expect(result.exitCode, String(result.stderr)).to.equal(130);
+      expect(withoutNpmNoise(String(result.stderr))).to.match(/interrupted after \d+ documents; index \S+ is incomplete \(its _meta\.lab\.status stays "indexing"\)$/);
+      const [index] = Object.keys(await client.indices.get({ index: `${isolated}-*` }));
+      const meta = (await client.indices.getMapping({ index }))[index].mappings._meta as { lab: { status: string } };
+      expect(meta.lab.status).to.equal("indexing");
+    });
+
     it("reports rejected documents with their number and reasons, exit 1", async () => {
       const index = `${prefix}-conflict`;
       const plan = planDataset({ days: 0.5, meanRatePerSecond: 0.5, seed: 7, end: new Date(END) });
