@@ -287,9 +287,9 @@ start_instance() {
   printf '%s' "$password" | env "${server_env[@]}" "$DIST_DIR/bin/elasticsearch-keystore" add -x bootstrap.password >/dev/null 2>>"$LOG_DIR/keystore.log" ||
     { cat "$LOG_DIR/keystore.log" >&2; die "could not store the bootstrap password"; }
 
+  chmod 700 "$INSTANCE_DIR" # the keystore and data hold the password hash; nobody else needs them
   if [[ "$(id -u)" -eq 0 ]]; then
     chown -R "$user:$(id -g "$user")" "$INSTANCE_DIR"
-    chmod 700 "$INSTANCE_DIR"
   fi
 
   say "starting Elasticsearch $ES_VERSION as '$user' with $(basename "$java_home") (heap $ES_HEAP)"
