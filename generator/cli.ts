@@ -387,13 +387,12 @@ const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.
 export function parseIsoTime(text: string): Date | undefined {
   const match = ISO_TIME.exec(text.trim());
   if (match === null) return undefined;
-  const [, year, month, day, hour, minute, second, fraction] = match;
+  const [, year, month, day, hour, minute, second] = match;
   const parsed = new Date(text.trim().replace(" ", "T"));
   if (Number.isNaN(parsed.getTime())) return undefined;
   const check = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour ?? 0), Number(minute ?? 0), Number(second ?? 0)));
   if (check.getUTCFullYear() !== Number(year) || check.getUTCMonth() !== Number(month) - 1 || check.getUTCDate() !== Number(day)) return undefined;
   if (Number(hour ?? 0) > 23 || Number(minute ?? 0) > 59 || Number(second ?? 0) > 59) return undefined;
-  void fraction;
   return parsed;
 }
 
