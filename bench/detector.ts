@@ -17,7 +17,7 @@ import { endForSeed, runScenario, seedRange, type DatasetSize, type ScenarioFigu
 import { TEST_SIZES } from "../verify/reference/sizes";
 
 const FULL_SIZE: DatasetSize = { days: 7, meanRatePerSecond: DEFAULT_MEAN_RATE_PER_SECOND };
-const FULL_SIZE_SEEDS = 1;
+const FULL_SIZE_SEEDS = 3;
 const THROUGHPUT_SIZE: DatasetSize = { days: 2, meanRatePerSecond: 2 };
 
 const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
