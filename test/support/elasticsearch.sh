@@ -29,7 +29,10 @@
 # Elasticsearch writes (node.portsfile), so there is no race for a "free" port.
 #
 # The distribution holds the server with x-pack core and security only: no ML, no ingest-common, no
-# mapper-extras, no data streams, no ILM, no painless. Tests must not rely on those.
+# mapper-extras, no data streams, no ILM, no painless, no analysis-common. Without the last, the
+# security index cannot be created, so only `elastic` (its password is in the keystore) can log in:
+# no native users, roles, API keys or reserved-user password changes. GET / answers 405 (no
+# rest-root module). Tests must not rely on any of these.
 
 set -euo pipefail
 
