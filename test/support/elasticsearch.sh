@@ -10,6 +10,9 @@
 #                                                       and the zip cached or Maven to fetch it)
 #   bash test/support/elasticsearch.sh run -- CMD ARG.. start, run CMD with the instance's variables,
 #                                                       stop (also when CMD fails), exit with CMD's code
+#   bash test/support/elasticsearch.sh add-user NAME ROLE[,ROLE]
+#                                                       add a file-realm user with built-in roles (e.g.
+#                                                       viewer) to a running instance; prints its password
 #
 # Environment:
 #   ES_INSTANCE       instance name (default "default"); each has its own port, data, logs and password,
@@ -311,12 +314,18 @@ start_instance() {
       die "user '$user' cannot reach $PROJECT_DIR: every parent directory must be searchable by others (chmod o+x), or clone the project elsewhere"
     fi
   fi
-  local -a launch=("${as_user[@]}" env "${server_env[@]}" "$DIST_DIR/bin/elasticsearch")
+  # ${a[@]+"${a[@]}"}: an empty array under `set -u` in bash 3.2 (macOS).
+  local -a launch=(${as_user[@]+"${as_user[@]}"} env "${server_env[@]}" "$DIST_DIR/bin/elasticsearch")
   # Own session, so that stop can signal the whole process group (the CLI launcher and the server JVM)
   # and nothing is left behind. The session leader writes its pid, which is the group id.
   (
     cd "$LOG_DIR"
-    exec setsid bash -c 'echo $$ >"$0"; exec "$@"' "$PGID_FILE.tmp" "${launch[@]}"
+    if command -v setsid >/dev/null 2>&1; then
+      exec setsid bash -c 'echo $$ >"$0"; exec "$@"' "$PGID_FILE.tmp" "${launch[@]}"
+    fi
+    # macOS has no setsid(1); perl's POSIX::setsid does the same.
+    exec perl -MPOSIX -e 'POSIX::setsid() or die "setsid: $!"; exec("bash", "-c", q{echo $$ >"$0"; exec "$@"}, @ARGV) or die "exec: $!"' \
+      "$PGID_FILE.tmp" "${launch[@]}"
   ) </dev/null >"$CONSOLE_LOG" 2>&1 &
   local launcher=$!
   local waited=0
@@ -356,6 +365,7 @@ start_instance() {
 export ELASTICSEARCH_URL='$url'
 export ELASTICSEARCH_USERNAME='elastic'
 export ELASTICSEARCH_PASSWORD='$password'
+export LAB_ES_INSTANCE='$ES_INSTANCE'
 ENV
   )
   say "ready at $url after ${SECONDS}s (status $(sed -n 's/.*"status":"\([a-z]*\)".*/\1/p' <<<"$health")); variables in:"
@@ -410,6 +420,34 @@ env_instance() {
   cat "$ENV_FILE"
 }
 
+# The native realm needs the security index, which this distribution cannot create (see the header),
+# so extra users go in the file realm. Elasticsearch re-reads its users file every 5 s.
+add_file_user() {
+  local name="${1:-}" roles="${2:-}"
+  [[ "$name" =~ ^[A-Za-z0-9_.-]+$ && "$roles" =~ ^[A-Za-z0-9_,.-]+$ ]] ||
+    { say "add-user needs a user name and a comma-separated list of roles, e.g. add-user reader viewer"; exit 2; }
+  local pgid
+  pgid="$(instance_pgid)" || die "not running; start it first"
+  local java_home user password url
+  java_home="$(find_java_home)"
+  user="$(stat -c %U "$INSTANCE_DIR/config" 2>/dev/null || stat -f %Su "$INSTANCE_DIR/config")"
+  password="$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+  local -a as_owner=()
+  [[ "$(id -u)" -eq 0 && "$user" != root ]] && as_owner=(setpriv "--reuid=$user" "--regid=$(id -g "$user")" --init-groups --)
+  printf '%s\n%s\n' "$password" "$password" |
+    ${as_owner[@]+"${as_owner[@]}"} env "ES_JAVA_HOME=$java_home" "ES_PATH_CONF=$INSTANCE_DIR/config" \
+      "$DIST_DIR/bin/elasticsearch-users" useradd "$name" -r "$roles" >/dev/null 2>"$LOG_DIR/users.log" ||
+    { cat "$LOG_DIR/users.log" >&2; die "could not add user '$name'"; }
+  url="$(read_env_var ELASTICSEARCH_URL)"
+  local waited=0
+  until curl -sS --max-time 5 -o /dev/null -w '%{http_code}' -K - "$url/_security/_authenticate" <<<"user = \"$name:$password\"" 2>/dev/null | grep -q 200; do
+    sleep 1; waited=$((waited + 1))
+    ((waited < 30)) || die "user '$name' was written but Elasticsearch did not accept it within 30 s"
+  done
+  say "added file-realm user '$name' with roles $roles"
+  printf '%s\n' "$password"
+}
+
 check_prerequisites() {
   local java_home
   java_home="$(find_java_home)"
@@ -453,6 +491,7 @@ main() {
     status) status_instance ;;
     env) env_instance ;;
     check) check_prerequisites ;;
+    add-user) shift; add_file_user "$@" ;;
     run) shift; run_with_instance "$@" ;;
     *) usage ;;
   esac

@@ -5,6 +5,7 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
+import { addFileRealmUser } from "./es-instance";
 import { basicAuthorization, requireEsTarget, type EsSuiteLedger, type EsTarget } from "./es-target";
 
 const SCRIPT = path.join(__dirname, "elasticsearch.sh");
@@ -70,6 +71,20 @@ describe("the Elasticsearch the tests run against", function () {
       signal: AbortSignal.timeout(10_000),
     });
     expect(response.status).to.equal(401);
+  });
+
+  it("takes extra users in the file realm: a viewer may read but not create an index", async function () {
+    this.timeout(90_000);
+    const name = `viewer-${process.pid}`;
+    const password = await addFileRealmUser(name, ["viewer"]);
+    if (password === undefined) this.skip(); // not a server of test/support/elasticsearch.sh
+    const viewer = { ...target, username: name, password: password as string };
+    const asViewer = (method: string, requestPath: string) =>
+      fetch(`${target.url}${requestPath}`, { method, headers: { authorization: basicAuthorization(viewer) }, signal: AbortSignal.timeout(10_000) });
+    const whoami = await asViewer("GET", "/_security/_authenticate");
+    expect(whoami.status).to.equal(200);
+    expect(await whoami.json()).to.deep.include({ username: name, roles: ["viewer"] });
+    expect((await asViewer("PUT", `/harness-viewer-${process.pid}`)).status).to.equal(403);
   });
 
   it("authenticates the configured user", async function () {

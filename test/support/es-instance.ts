@@ -19,11 +19,11 @@ export interface ScriptRun {
   stderr: string;
 }
 
-export function runElasticsearchScript(command: string, instance: string, timeoutMs = 30_000): Promise<ScriptRun> {
+export function runElasticsearchScript(command: string, instance: string, timeoutMs = 30_000, args: string[] = []): Promise<ScriptRun> {
   return new Promise((resolve) => {
     execFile(
       "bash",
-      [ELASTICSEARCH_SCRIPT, command],
+      [ELASTICSEARCH_SCRIPT, command, ...args],
       { env: { ...process.env, ES_INSTANCE: instance }, timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024 },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
@@ -68,4 +68,16 @@ export async function elasticsearchProcessGroup(name: string): Promise<number> {
   const pgid = Number.parseInt(text.trim(), 10);
   if (!Number.isSafeInteger(pgid) || pgid <= 1) throw new Error(`instance '${name}' has no valid process group id (${text.trim()})`);
   return pgid;
+}
+
+/**
+ * Adds a file-realm user with built-in roles (e.g. ["viewer"]) to the running script-managed instance
+ * and returns its password. The instance is the one whose env file set LAB_ES_INSTANCE, or `instance`.
+ * Returns undefined when the server is not one of the script's (e.g. a Docker Elasticsearch).
+ */
+export async function addFileRealmUser(name: string, roles: string[], instance = process.env.LAB_ES_INSTANCE): Promise<string | undefined> {
+  if (instance === undefined || instance === "") return undefined;
+  const run = await runElasticsearchScript("add-user", instance, 60_000, [name, roles.join(",")]);
+  if (run.code !== 0) throw new Error(`could not add user '${name}' to instance '${instance}' (exit ${run.code}):\n${run.stderr.trim()}`);
+  return run.stdout.trim().split("\n").pop();
 }
