@@ -310,7 +310,7 @@ describe("lab-generate CLI", function () {
       child.kill("SIGINT");
       const result = await child;
       expect(result.exitCode, String(result.stderr)).to.equal(130);
-      expect(withoutNpmNoise(String(result.stderr))).to.match(/interrupted after \d+ documents; index \S+ is incomplete \(its _meta\.lab\.status stays "indexing"\)$/);
+      expect(withoutNpmNoise(String(result.stderr)), String(result.stderr)).to.match(/interrupted after \d+ documents; index \S+ is incomplete \(its _meta\.lab\.status stays "indexing"\)$/);
       const [index] = Object.keys(await client.indices.get({ index: `${isolated}-*` }));
       const meta = (await client.indices.getMapping({ index }))[index].mappings._meta as { lab: { status: string } };
       expect(meta.lab.status).to.equal("indexing");
