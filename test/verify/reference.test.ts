@@ -90,9 +90,10 @@ describe("verify/reference: the offline reference detector", () => {
     for (const scenario of Object.keys(SCENARIOS)) {
       const size = TEST_SIZES[scenario];
       const clean = SCENARIOS[scenario].anomalies.length === 0;
+      const span = `${size.days} day${size.days === 1 ? "" : "s"} at ${size.meanRatePerSecond}/s`;
       const title = clean
-        ? `raises no alarm at all on "${scenario}" (clean traffic, ${size.days} days at ${size.meanRatePerSecond}/s)`
-        : `finds every "${scenario}" window with bucket precision >= 0.9 (${size.days} days at ${size.meanRatePerSecond}/s)`;
+        ? `raises no alarm at all on "${scenario}" (clean traffic, ${span})`
+        : `finds every "${scenario}" window with bucket precision >= 0.9 (${span})`;
       it(title, function () {
         this.timeout(600_000);
         const figures = runScenario(scenario, seedRange(1, TEST_SEEDS), size);
