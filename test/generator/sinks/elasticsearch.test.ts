@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import { randomBytes } from "node:crypto";
 import { Client } from "@elastic/elasticsearch";
 import { requireEsTarget } from "../../support/es-target";
+import { addFileRealmUser } from "../../support/es-instance";
 import { planDataset, type DatasetPlan } from "../../../generator/plan";
 import { generateEvents, documentId } from "../../../generator/events";
 import {
@@ -167,6 +168,20 @@ describe("Elasticsearch sink (real server)", function () {
       const error = await failureOf(indexDataset(smallPlan, { connection: { ...connection, password: "not-the-password" }, indexPrefix: isolated }));
       expect(error).to.be.instanceOf(LabError);
       expect(error.message).to.equal(`Elasticsearch at ${connection.url.replace(/\/$/, "")} refused the password for user '${connection.username}': 401 Unauthorized on GET /; check the credentials`);
+      expect(await client.indices.existsIndexTemplate({ name: isolated })).to.equal(false);
+      expect(await client.indices.exists({ index: `${isolated}-*`, allow_no_indices: false })).to.equal(false);
+    });
+
+    it("names the refused request and writes nothing for a user who may only read", async function () {
+      const password = await addFileRealmUser("lab_g2_reader", ["viewer"]);
+      if (password === undefined) this.skip(); // not a server of test/support/elasticsearch.sh: no way to add a user
+      const isolated = `${prefix}-reader`;
+      const reader = { ...connection, username: "lab_g2_reader", password: password as string };
+      const error = await failureOf(indexDataset(smallPlan, { connection: reader, indexPrefix: isolated }));
+      expect(error).to.be.instanceOf(LabError);
+      expect(error.message).to.match(
+        new RegExp(`^PUT /_index_template/${isolated} on ${connection.url.replace(/\/$/, "")} failed: 403 security_exception: action \\[indices:admin/index_template/put\\] is unauthorized for user \\[lab_g2_reader\\]`),
+      );
       expect(await client.indices.existsIndexTemplate({ name: isolated })).to.equal(false);
       expect(await client.indices.exists({ index: `${isolated}-*`, allow_no_indices: false })).to.equal(false);
     });
