@@ -173,14 +173,15 @@ describe("Elasticsearch sink (real server)", function () {
     });
 
     it("names the refused request and writes nothing for a user who may only read", async function () {
-      const password = await addFileRealmUser("lab_g2_reader", ["viewer"]);
+      const user = `lab_reader_${randomBytes(3).toString("hex")}`; // users cannot be removed; a fresh name per run
+      const password = await addFileRealmUser(user, ["viewer"]);
       if (password === undefined) this.skip(); // not a server of test/support/elasticsearch.sh: no way to add a user
       const isolated = `${prefix}-reader`;
-      const reader = { ...connection, username: "lab_g2_reader", password: password as string };
+      const reader = { ...connection, username: user, password: password as string };
       const error = await failureOf(indexDataset(smallPlan, { connection: reader, indexPrefix: isolated }));
       expect(error).to.be.instanceOf(LabError);
       expect(error.message).to.match(
-        new RegExp(`^PUT /_index_template/${isolated} on ${connection.url.replace(/\/$/, "")} failed: 403 security_exception: action \\[indices:admin/index_template/put\\] is unauthorized for user \\[lab_g2_reader\\]`),
+        new RegExp(`^PUT /_index_template/${isolated} on ${connection.url.replace(/\/$/, "")} failed: 403 security_exception: action \\[indices:admin/index_template/put\\] is unauthorized for user \\[${user}\\]`),
       );
       expect(await client.indices.existsIndexTemplate({ name: isolated })).to.equal(false);
       expect(await client.indices.exists({ index: `${isolated}-*`, allow_no_indices: false })).to.equal(false);
