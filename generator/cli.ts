@@ -27,6 +27,8 @@ import {
   type ElasticsearchConnection,
 } from "./sinks/elasticsearch";
 import { createProgress, expectedEventCount } from "./progress";
+import { generateEvents } from "./events";
+import { countPerBucket, renderRatePlot } from "../verify/plot";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -71,13 +73,16 @@ interface RawOptions {
   flushBytes?: string;
   concurrency?: string;
   quiet?: boolean;
+  plot?: string;
 }
 
 /** Everything the run needs, validated. */
 export interface CliRun {
   datasetOptions: DatasetOptions;
-  sink: DatasetSink;
+  /** Absent for a plot-only run (--plot without --out or --es). */
+  sink?: DatasetSink;
   truthPath?: string;
+  plotPath?: string;
   quiet: boolean;
   /** True when --end was not given (or "now"): the summary then says which end to pass to get the same data again. */
   endWasDefault: boolean;
@@ -96,6 +101,7 @@ const EXAMPLES_HELP = `Examples:
   lab-generate --days 7 --seed 42 --out events.ndjson --truth truth.json
   lab-generate --days 1 --scenario mixed --format csv --out events.csv
   lab-generate --days 0.5 --out - | head
+  lab-generate --days 7 --scenario mixed --plot expected.svg      (the picture only, no data)
   ELASTICSEARCH_PASSWORD=... lab-generate --es http://127.0.0.1:9200 --es-user elastic --scenario mixed
 
 Credentials come from --es-user/--es-password or --es-api-key, else from the environment:
@@ -132,6 +138,7 @@ function buildCommand(io: CliIo): Command {
     .option("--index <name>", "exact index name, starting with PREFIX- (default: PREFIX-SCENARIO-DAY-DIGEST)")
     .option("--flush-bytes <bytes>", `bytes per bulk request (default: ${DEFAULT_FLUSH_BYTES})`)
     .option("--concurrency <n>", `bulk requests in flight (default: ${DEFAULT_CONCURRENCY})`)
+    .option("--plot <file.svg>", "draw the request rate per 15 minutes with the anomaly windows shaded (SVG); alone, draws without writing data")
     .option("-q, --quiet", "no progress bar and no summary on stderr")
     .addHelpText("after", `\n${ANOMALY_HELP}\n\n${EXAMPLES_HELP}\n`)
     .allowExcessArguments(false)
@@ -176,9 +183,12 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
     const run = parseRun(raw, io);
     const plan = planForCli(run.datasetOptions);
     checkDestinations(run);
-    const result = await execute(plan, run, io, controller.signal);
-    if (run.truthPath !== undefined) writeTruth(run.truthPath, result.truth, io);
-    if (!run.quiet) io.stderr.write(summary(result, run));
+    const started = Date.now();
+    const written = run.sink === undefined ? undefined : await execute(plan, run.sink, run, io, controller.signal);
+    const plotted = run.plotPath === undefined ? undefined : await writePlot(plan, run.plotPath, controller.signal);
+    const truth = written?.truth ?? { ...plan.truth, eventCount: plotted?.count };
+    if (run.truthPath !== undefined) writeTruth(run.truthPath, truth, io);
+    if (!run.quiet) io.stderr.write(summary({ plan, truth, written, tookMs: Date.now() - started }, run));
     return EXIT_OK;
   } catch (error) {
     if (controller.signal.aborted && error instanceof LabError) {
@@ -236,7 +246,9 @@ export function parseRun(raw: RawOptions, io: Pick<CliIo, "env" | "now">): CliRu
   if (raw.out !== undefined && raw.es !== undefined) {
     problems.push("--out and --es were both given; choose one destination per run");
   } else if (raw.out === undefined && raw.es === undefined) {
-    problems.push('no destination: give --out FILE, --out - (stdout) or --es URL');
+    // A plot alone is a legitimate run: the instructor's picture of the dataset, before any data exists.
+    if (raw.plot === undefined) problems.push("no destination: give --out FILE, --out - (stdout), --es URL or --plot FILE.svg");
+    for (const [flag, value] of esOnly) if (value !== undefined) problems.push(`${flag} applies to --es only`);
   } else if (raw.out !== undefined) {
     for (const [flag, value] of esOnly) if (value !== undefined) problems.push(`${flag} applies to --es only, not to --out`);
     sink = { kind: format, path: raw.out };
@@ -250,11 +262,19 @@ export function parseRun(raw: RawOptions, io: Pick<CliIo, "env" | "now">): CliRu
   if (raw.truth !== undefined && raw.out !== undefined && raw.truth !== STDOUT && path.resolve(raw.truth) === path.resolve(raw.out)) {
     problems.push(`--truth and --out name the same file ${raw.out}`);
   }
+  if (raw.plot !== undefined) {
+    if (raw.plot === STDOUT) problems.push('--plot "-" is not allowed; allowed: a file path ending in .svg');
+    else if (!raw.plot.toLowerCase().endsWith(".svg")) problems.push(`--plot ${JSON.stringify(raw.plot)} is not allowed; allowed: a file path ending in .svg`);
+    for (const [flag, other] of [["--out", raw.out], ["--truth", raw.truth]] as const) {
+      if (other !== undefined && other !== STDOUT && path.resolve(other) === path.resolve(raw.plot)) problems.push(`--plot and ${flag} name the same file ${raw.plot}`);
+    }
+  }
   if (problems.length > 0) throw new UsageError(problems);
   return {
     datasetOptions: { days, seed, end: end as Date, scenario: raw.scenario, meanRatePerSecond, dataset: raw.dataset, anomalies },
-    sink: sink as DatasetSink,
+    sink,
     truthPath: raw.truth,
+    plotPath: raw.plot,
     quiet: raw.quiet === true,
     endWasDefault: raw.end === undefined || raw.end === "now",
   };
@@ -407,9 +427,13 @@ function checkDestinations(run: CliRun): void {
       problems.push(...error.problems);
     }
   };
-  if (run.sink.kind !== "elasticsearch") {
+  if (run.sink !== undefined && run.sink.kind !== "elasticsearch") {
     const out = run.sink.path;
     attempt(() => checkWritableDestination("--out", out));
+  }
+  if (run.plotPath !== undefined) {
+    const plot = run.plotPath;
+    attempt(() => checkWritableDestination("--plot", plot));
   }
   if (run.truthPath !== undefined) {
     const truth = run.truthPath;
@@ -418,15 +442,15 @@ function checkDestinations(run: CliRun): void {
   if (problems.length > 0) throw new UsageError(problems);
 }
 
-async function execute(plan: DatasetPlan, run: CliRun, io: CliIo, signal: AbortSignal): Promise<GenerateDatasetResult> {
+async function execute(plan: DatasetPlan, sink: DatasetSink, run: CliRun, io: CliIo, signal: AbortSignal): Promise<GenerateDatasetResult> {
   const progress = createProgress({
     enabled: !run.quiet && io.stderr.isTTY === true,
     estimatedTotal: expectedEventCount(plan),
     stream: io.stderr,
-    unit: run.sink.kind === "elasticsearch" ? "indexed" : "events",
+    unit: sink.kind === "elasticsearch" ? "indexed" : "events",
   });
   try {
-    const result = await writeDataset(plan, run.sink, { signal, onProgress: (done) => progress.update(done) });
+    const result = await writeDataset(plan, sink, { signal, onProgress: (done) => progress.update(done) });
     progress.stop(result.count);
     return result;
   } catch (error) {
@@ -441,31 +465,75 @@ function writeTruth(truthPath: string, truth: GroundTruth, io: CliIo): void {
     io.stdout.write(text);
     return;
   }
-  const temporary = path.join(path.dirname(path.resolve(truthPath)), `.${path.basename(truthPath)}.${process.pid}.partial`);
+  writeFileAtomically("--truth", truthPath, text);
+}
+
+/** Writes a small text file under a temporary name and renames it into place, so a failure leaves no half file. */
+function writeFileAtomically(flag: string, filePath: string, text: string): void {
+  const temporary = path.join(path.dirname(path.resolve(filePath)), `.${path.basename(filePath)}.${process.pid}.partial`);
   try {
     fs.writeFileSync(temporary, text);
-    fs.renameSync(temporary, truthPath);
+    fs.renameSync(temporary, filePath);
   } catch (error) {
     fs.rmSync(temporary, { force: true });
-    throw new LabError(`cannot write --truth ${truthPath}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new LabError(`cannot write ${flag} ${filePath}: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
+const PLOT_BUCKET_MINUTES = 15;
+
+/**
+ * Draws the dataset's request rate with its anomaly windows. The events are generated again rather
+ * than tapped from the sink: generation is deterministic and costs less than serialising, and only
+ * one count per bucket is kept, so memory stays flat however many days are drawn.
+ */
+async function writePlot(plan: DatasetPlan, plotPath: string, signal: AbortSignal): Promise<{ count: number }> {
+  let count = 0;
+  function* countedBuckets() {
+    for (const bucket of countPerBucket(generateEvents(plan), PLOT_BUCKET_MINUTES)) {
+      if (signal.aborted) throw new LabError("interrupted while drawing --plot; no picture was written");
+      count += bucket.count;
+      yield bucket;
+    }
+  }
+  const svg = await renderRatePlot({
+    series: countedBuckets(),
+    bucketMinutes: PLOT_BUCKET_MINUTES,
+    anomalies: plan.anomalies,
+    title: `Requests per ${PLOT_BUCKET_MINUTES} minutes: scenario ${plan.scenario}, seed ${plan.seed}, ${plan.truth.start} to ${plan.truth.end}`,
+  });
+  writeFileAtomically("--plot", plotPath, svg);
+  return { count };
+}
+
+/** What a run produced: the data written (absent for a plot-only run) and the ground truth with its event count. */
+export interface RunOutcome {
+  plan: DatasetPlan;
+  truth: GroundTruth;
+  written?: GenerateDatasetResult;
+  tookMs: number;
+}
+
 /** The closing lines on stderr: what was written where, and every anomaly window in plain words. */
-export function summary(result: GenerateDatasetResult, run: CliRun): string {
-  const { plan, truth } = result;
-  const where = run.sink.kind === "elasticsearch"
-    ? `index ${result.destination} at ${redactUrl(run.sink.connection.url)}`
-    : result.destination === STDOUT ? "stdout" : result.destination;
-  const size = result.bytes === undefined ? "" : ` (${formatBytes(result.bytes)})`;
-  const lines = [
-    `lab-generate: ${result.count.toLocaleString("en-US")} events from ${truth.start} to ${truth.end} (seed ${plan.seed}, scenario ${plan.scenario}) ` +
-      `written to ${where}${size} in ${(result.tookMs / 1000).toFixed(1)} s`,
-  ];
+export function summary(outcome: RunOutcome, run: CliRun): string {
+  const { plan, truth, written } = outcome;
+  const count = (written?.count ?? truth.eventCount ?? 0).toLocaleString("en-US");
+  const range = `${count} events from ${truth.start} to ${truth.end} (seed ${plan.seed}, scenario ${plan.scenario})`;
+  const lines: string[] = [];
+  if (written !== undefined && run.sink !== undefined) {
+    const where = run.sink.kind === "elasticsearch"
+      ? `index ${written.destination} at ${redactUrl(run.sink.connection.url)}`
+      : written.destination === STDOUT ? "stdout" : written.destination;
+    const size = written.bytes === undefined ? "" : ` (${formatBytes(written.bytes)})`;
+    lines.push(`lab-generate: ${range} written to ${where}${size} in ${(written.tookMs / 1000).toFixed(1)} s`);
+  } else {
+    lines.push(`lab-generate: ${range} drawn, no data written`);
+  }
   if (truth.anomalies.length === 0) lines.push("No anomaly was injected.");
   for (const anomaly of truth.anomalies) {
     lines.push(`Anomaly Start Time ${anomaly.start} End Time ${anomaly.end}: ${anomaly.id}, ${anomaly.description}`);
   }
+  if (run.plotPath !== undefined) lines.push(`Request-rate picture written to ${run.plotPath}`);
   if (run.truthPath !== undefined && run.truthPath !== STDOUT) lines.push(`Ground truth written to ${run.truthPath}`);
   if (run.endWasDefault) lines.push(`Same data again: the same flags plus --end ${truth.end}`);
   return lines.join("\n") + "\n";

@@ -152,6 +152,42 @@ describe("lab-generate CLI", function () {
     });
   });
 
+  describe("--plot: the expected picture", () => {
+    it("draws the request rate with the anomaly windows shaded and labelled, without writing any data", async () => {
+      const plot = path.join(directory, "expected.svg");
+      const run = await labGenerate([...SMALL, "--scenario", "spike", "--plot", plot]);
+      expect(run.exitCode, run.stderr).to.equal(0);
+      expect(run.stdout).to.equal("");
+      expect(fs.readdirSync(directory)).to.deep.equal(["expected.svg"]);
+      const svg = fs.readFileSync(plot, "utf8");
+      expect(svg).to.match(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+      const plan = planDataset({ days: 0.5, meanRatePerSecond: 0.5, seed: 7, end: new Date(END), scenario: "spike" });
+      expect(plan.anomalies).to.have.length(1);
+      expect(svg).to.include(plan.anomalies[0].id);
+      expect(run.stderr).to.include("drawn, no data written");
+      expect(run.stderr).to.include(`Anomaly Start Time ${plan.anomalies[0].start} End Time ${plan.anomalies[0].end}`);
+    });
+
+    it("counts the same events into the ground truth as a run that writes them", async () => {
+      const plotTruth = path.join(directory, "plot-truth.json");
+      const fileTruth = path.join(directory, "file-truth.json");
+      await labGenerate([...SMALL, "--plot", path.join(directory, "a.svg"), "--truth", plotTruth, "--quiet"]);
+      await labGenerate([...SMALL, "--out", path.join(directory, "events.ndjson"), "--plot", path.join(directory, "b.svg"), "--truth", fileTruth, "--quiet"]);
+      const fromPlot = JSON.parse(fs.readFileSync(plotTruth, "utf8")) as GroundTruth;
+      const fromFile = JSON.parse(fs.readFileSync(fileTruth, "utf8")) as GroundTruth;
+      expect(fromPlot.eventCount).to.be.greaterThan(0);
+      expect(fromPlot).to.deep.equal(fromFile);
+      expect(fs.readFileSync(path.join(directory, "a.svg"), "utf8")).to.equal(fs.readFileSync(path.join(directory, "b.svg"), "utf8"));
+    });
+
+    it("refuses a plot path that is not an .svg file, and writes nothing", async () => {
+      const run = await labGenerate([...SMALL, "--out", path.join(directory, "events.ndjson"), "--plot", path.join(directory, "rate.png")]);
+      expect(run.exitCode).to.equal(2);
+      expect(run.stderr).to.match(/^lab-generate: --plot ".*rate\.png" is not allowed; allowed: a file path ending in \.svg\n$/);
+      expect(fs.readdirSync(directory)).to.deep.equal([]);
+    });
+  });
+
   describe("bad input: one line naming the value and what is allowed, exit 2, nothing written", () => {
     const cases: Array<{ args: string[]; message: string | RegExp }> = [
       { args: ["--days", "0"], message: "lab-generate: --days 0 is not allowed; allowed: a number > 0 and <= 366 (fractions allowed, e.g. 0.5)" },
@@ -205,7 +241,7 @@ describe("lab-generate CLI", function () {
     });
 
     it("asks for a destination, and for only one", async () => {
-      expect((await labGenerate(SMALL)).stderr).to.equal("lab-generate: no destination: give --out FILE, --out - (stdout) or --es URL\n");
+      expect((await labGenerate(SMALL)).stderr).to.equal("lab-generate: no destination: give --out FILE, --out - (stdout), --es URL or --plot FILE.svg\n");
       const both = await labGenerate([...SMALL, "--out", "-", "--es", "http://127.0.0.1:9200"]);
       expect(both.exitCode).to.equal(2);
       expect(both.stderr).to.equal("lab-generate: --out and --es were both given; choose one destination per run\n");
