@@ -198,6 +198,10 @@ instance_pgid() {
   pgid="$(cat "$PGID_FILE")"
   [[ "$pgid" =~ ^[0-9]+$ ]] || return 1
   kill -0 -- "-$pgid" 2>/dev/null || return 1
+  # A stale pgid file (e.g. after a reboot) may name a group that is now something else: only a group
+  # running from this checkout's .es/ is ours to report or to stop.
+  ps -eo pgid=,args= 2>/dev/null | awk -v group="$pgid" -v dir="$STATE_DIR/" '$1 == group && index($0, dir) { found = 1 } END { exit !found }' ||
+    return 1
   printf '%s\n' "$pgid"
 }
 
@@ -262,7 +266,14 @@ YAML
   printf -- '-Xms%s\n-Xmx%s\n' "$ES_HEAP" "$ES_HEAP" >"$config_dir/jvm.options.d/heap.options"
 }
 
+# One start at a time per instance, so that a second `start` or `run` waits for the first and then
+# finds it running, rather than racing it.
 start_instance() {
+  mkdir -p "$STATE_DIR/instances"
+  with_lock "$STATE_DIR/instances/.$ES_INSTANCE.lock" start_instance_unlocked
+}
+
+start_instance_unlocked() {
   local pgid
   if pgid="$(instance_pgid)"; then
     say "already running (process group $pgid): $(read_env_var ELASTICSEARCH_URL)"
@@ -326,7 +337,7 @@ start_instance() {
     # macOS has no setsid(1); perl's POSIX::setsid does the same.
     exec perl -MPOSIX -e 'POSIX::setsid() or die "setsid: $!"; exec("bash", "-c", q{echo $$ >"$0"; exec "$@"}, @ARGV) or die "exec: $!"' \
       "$PGID_FILE.tmp" "${launch[@]}"
-  ) </dev/null >"$CONSOLE_LOG" 2>&1 &
+  ) </dev/null >"$CONSOLE_LOG" 2>&1 9>&- &  # 9: the start lock, which the server must not inherit
   local launcher=$!
   local waited=0
   until [[ -s "$PGID_FILE.tmp" ]]; do
@@ -336,7 +347,6 @@ start_instance() {
   mv "$PGID_FILE.tmp" "$PGID_FILE"
   pgid="$(cat "$PGID_FILE")"
 
-  # The env file is owned by whoever ran start and readable only by them: it holds the password.
   local port="" deadline=$((SECONDS + ES_START_TIMEOUT)) health=""
   while ((SECONDS < deadline)); do
     if ! kill -0 -- "-$pgid" 2>/dev/null; then
@@ -358,6 +368,7 @@ start_instance() {
     fail_start "Elasticsearch was not healthy within ${ES_START_TIMEOUT}s (ES_START_TIMEOUT)"
   fi
 
+  # The env file is owned by whoever ran start and readable only by them: it holds the password.
   local url="http://127.0.0.1:$port"
   (
     umask 077
