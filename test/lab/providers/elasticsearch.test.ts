@@ -6,7 +6,7 @@ import { Client } from "@elastic/elasticsearch";
 import { HttpError } from "../../../lab/http";
 import { KIBANA_SYSTEM_USER, setKibanaSystemPassword } from "../../../lab/providers/kibana-system-password-logic";
 import { createDataset, deleteDatasetIndex, diffDataset, type DatasetInputs } from "../../../lab/providers/dataset-logic";
-import { requireEsTarget, type EsTarget } from "../../support/es-target";
+import { esSuiteLedger, requireEsTarget, type EsTarget } from "../../support/es-target";
 
 function clientAs(target: EsTarget, username: string, password: string): Client {
   return new Client({ node: target.url, auth: { username, password }, maxRetries: 0, requestTimeout: 10_000 });
@@ -34,7 +34,12 @@ describe("provider logic against Elasticsearch", function () {
       } catch (error) {
         const reason = JSON.stringify((error as { body?: unknown }).body ?? "");
         if (reason.includes("Unknown filter type [pattern_capture]")) {
-          console.log("    (skipped: this Elasticsearch cannot create its security index: no analysis-common module)");
+          // Not skipEsSuite: that fails under LAB_REQUIRE_ELASTICSEARCH, and no test server from Maven
+          // Central can run these. Recorded, so the end-of-run note names them and why.
+          esSuiteLedger.skipped.push({
+            suite: this.test?.parent?.fullTitle() ?? "kibana_system password",
+            reason: "this Elasticsearch cannot create its security index (no analysis-common module); run against a full distribution, e.g. Docker",
+          });
           this.skip();
         }
       }
