@@ -87,3 +87,28 @@ export async function checkTools(env: NodeJS.ProcessEnv): Promise<ToolCheck[]> {
   if (env.LAB_SKIP_DOCKER_CHECK !== "1") checks.push(probe("docker", ["info", "--format", "{{.ServerVersion}}"]));
   return Promise.all(checks);
 }
+
+export interface LabCommand {
+  stackName: string;
+  vars: Record<string, string>;
+  note?: string;
+}
+
+/**
+ * The common start of `npm run up` and `npm run down`: the stack name and the Pulumi environment,
+ * or undefined after saying on one line which tools are missing (the caller exits 1).
+ */
+export async function prepareLabCommand(projectDir: string, argv: readonly string[], env: NodeJS.ProcessEnv): Promise<LabCommand | undefined> {
+  const stackName = stackNameFrom(argv, env);
+  const missing = missingToolMessages(await checkTools(env));
+  if (missing.length > 0) {
+    console.error(missing.join(" Also: "));
+    return undefined;
+  }
+  return { stackName, ...pulumiEnvironment(projectDir, env) };
+}
+
+/** The last few non-empty lines of a failure from the pulumi CLI, joined into one line: Pulumi has already streamed the rest. */
+export function lastLinesOf(message: string, count = 3): string {
+  return message.split("\n").filter((line) => line.trim() !== "").slice(-count).join(" | ");
+}

@@ -5,20 +5,17 @@
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { join } from "node:path";
 import { isExpectedFailure } from "../generator/errors";
-import { checkTools, missingToolMessages, pulumiEnvironment, stackNameFrom } from "../lab/automation";
+import { lastLinesOf, prepareLabCommand } from "../lab/automation";
 
 const PROJECT_DIR = join(__dirname, "..");
 
 async function main(): Promise<void> {
-  const stackName = stackNameFrom(process.argv.slice(2), process.env);
-  const missing = missingToolMessages(await checkTools(process.env));
-  if (missing.length > 0) {
-    // One line, naming everything that is missing and how to get it.
-    console.error(missing.join(" Also: "));
+  const command = await prepareLabCommand(PROJECT_DIR, process.argv.slice(2), process.env);
+  if (command === undefined) {
     process.exitCode = 1;
     return;
   }
-  const { vars, note } = pulumiEnvironment(PROJECT_DIR, process.env);
+  const { stackName, vars, note } = command;
   if (note !== undefined) console.log(note);
   const stack = await LocalWorkspace.createOrSelectStack({ stackName, workDir: PROJECT_DIR }, { envVars: vars });
   console.log(`pulumi up: stack ${stackName}, state in ${vars.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL}`);
@@ -34,6 +31,6 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   // Pulumi has already streamed its own explanation; add one line, no stack trace.
   const message = error instanceof Error ? error.message : String(error);
-  console.error(isExpectedFailure(error) ? message : `npm run up failed: ${message.split("\n").filter((l) => l.trim() !== "").slice(-3).join(" | ")}`);
+  console.error(isExpectedFailure(error) ? message : `npm run up failed: ${lastLinesOf(message)}`);
   process.exitCode = isExpectedFailure(error) ? error.exitCode : 1;
 });

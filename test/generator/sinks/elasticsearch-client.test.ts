@@ -9,15 +9,7 @@ import {
   redactUrl,
 } from "../../../generator/sinks/elasticsearch-client";
 import { LabError, UsageError } from "../../../generator/errors";
-
-async function failureOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected a failure, got success");
-}
+import { failureOf } from "../../support/failure";
 
 /** A port on 127.0.0.1 that nothing listens on: bind one, note it, close it. */
 async function closedPort(): Promise<number> {

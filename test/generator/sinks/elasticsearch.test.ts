@@ -19,6 +19,7 @@ import {
   type ElasticsearchConnection,
 } from "../../../generator/sinks/elasticsearch";
 import { LabError } from "../../../generator/errors";
+import { failureOf } from "../../support/failure";
 
 const END = new Date("2026-11-17T00:00:00Z");
 
@@ -26,15 +27,6 @@ function countEvents(plan: DatasetPlan): number {
   let count = 0;
   for (const _event of generateEvents(plan)) count++;
   return count;
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected a failure, got success");
 }
 
 /** Leaf field name -> mapping type, from a GET _mapping properties tree. */
