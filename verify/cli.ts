@@ -4,10 +4,11 @@
 // input.
 
 import { writeFileSync } from "node:fs";
-import { Client } from "@elastic/elasticsearch";
+import type { Client } from "@elastic/elasticsearch";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { isExpectedFailure, UsageError } from "../generator/errors";
 import type { GroundTruth } from "../generator/types";
+import { createClient } from "../generator/sinks/elasticsearch-client";
 import { DEFAULT_INDEX_PATTERN, loadJobDefinitions } from "../ml-jobs";
 import { compareResults, type VerifyReport } from "./compare";
 import { formatReport } from "./format";
@@ -56,13 +57,12 @@ function esClient(options: VerifyOptions, env: NodeJS.ProcessEnv): Client {
   }
   const username = options.user ?? env.ELASTICSEARCH_USERNAME ?? "elastic";
   const password = options.password ?? env.ELASTICSEARCH_PASSWORD;
-  const client = new Client({
-    node: url,
-    ...(password === undefined ? {} : { auth: { username, password } }),
-    requestTimeout: options.timeout * 1000,
-    maxRetries: 1,
+  // One way to build a client: the generator's checks the scheme, maps credentials and bounds every request.
+  return createClient({
+    url,
+    ...(password === undefined ? {} : { username, password }),
+    requestTimeoutMs: options.timeout * 1000,
   });
-  return client;
 }
 
 async function runVerify(options: VerifyOptions, io: CliIo): Promise<number> {
