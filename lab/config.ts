@@ -78,7 +78,24 @@ export interface LabCatalog {
   scenarios: readonly string[];
   jobNames: readonly string[];
   jobsForScenario(scenario: string): string[];
+  /**
+   * The generator's own verdict on a dataset (planDataset's problems, keyed by its option names), so
+   * that rules across settings, such as a range too short for the scenario, fail before any resource.
+   */
+  datasetProblems(options: { days: number; seed: number; scenario: string; meanRatePerSecond?: number; end: Date }): string[];
 }
+
+/** planDataset's option names, as the lab's keys. */
+const DATASET_KEYS: Readonly<Record<string, string>> = {
+  days: "datasetDays",
+  seed: "datasetSeed",
+  scenario: "datasetScenario",
+  meanRatePerSecond: "datasetRate",
+  end: "datasetEnd",
+};
+
+/** Anomaly placement is relative to the range, so any end gives the same verdict when lab:datasetEnd is unset (the real end is fixed at creation). */
+const PLACEHOLDER_DATASET_END = new Date("2026-01-01T00:00:00Z");
 
 /** The raw `lab:*` values as strings, keyed without the namespace; absent keys are undefined. */
 export type RawLabConfig = Readonly<Record<string, string | undefined>>;
@@ -193,6 +210,7 @@ export function parseLabConfig(raw: RawLabConfig, catalog: LabCatalog, context: 
     problems.push(`lab:hostArch: "${archText}" is not allowed; use auto, amd64 or arm64`);
   }
 
+  const problemsBeforeDataset = problems.length;
   const days = integer("datasetDays", 14, 1, 365, " (days)");
   const seed = integer("datasetSeed", 42, 0, 2 ** 31 - 1);
   const scenario = text("datasetScenario") ?? "mixed";
@@ -218,6 +236,16 @@ export function parseLabConfig(raw: RawLabConfig, catalog: LabCatalog, context: 
       problems.push(`lab:datasetEnd: "${endText}" is not allowed; use an ISO-8601 time such as 2026-11-20T00:00:00Z, or unset it`);
     } else {
       end = parsed.toISOString();
+    }
+  }
+
+  // Each setting is valid on its own; ask the generator whether they fit together.
+  if (problems.length === problemsBeforeDataset) {
+    const verdict = catalog.datasetProblems({ days, seed, scenario, meanRatePerSecond, end: end === undefined ? PLACEHOLDER_DATASET_END : new Date(end) });
+    for (const problem of verdict) {
+      const key = /^(\w+):/.exec(problem)?.[1];
+      const labKey = key === undefined ? undefined : DATASET_KEYS[key];
+      problems.push(labKey === undefined ? `lab:dataset: ${problem}` : `lab:${labKey}${problem.slice(key!.length)}`);
     }
   }
 

@@ -2,7 +2,8 @@
 // `parseLabConfig`. Kept apart from config.ts so that the parsing stays testable without Pulumi.
 
 import * as pulumi from "@pulumi/pulumi";
-import { isExpectedFailure } from "../generator/errors";
+import { isExpectedFailure, UsageError } from "../generator/errors";
+import { planDataset } from "../generator/plan";
 import { SCENARIOS } from "../generator/scenarios";
 import { jobsForScenario, loadJobDefinitions } from "../ml-jobs/index";
 import { parseLabConfig, type LabCatalog, type LabConfig, type RawLabConfig } from "./config";
@@ -14,6 +15,15 @@ export function labCatalog(): LabCatalog {
     scenarios: Object.keys(SCENARIOS),
     jobNames: definitions.map((def) => def.name),
     jobsForScenario: (scenario) => jobsForScenario(scenario, definitions),
+    datasetProblems: (options) => {
+      try {
+        planDataset(options);
+        return [];
+      } catch (error) {
+        if (error instanceof UsageError) return [...error.problems];
+        throw error;
+      }
+    },
   };
 }
 

@@ -5,18 +5,20 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "chai";
 import { UsageError } from "../../generator/errors";
+import { labCatalog } from "../../lab/read-config";
 import { CONFIG_DEFAULTS, CONFIG_KEYS, DEFAULT_ELASTIC_VERSION, defaultCohort, hostOfDockerUrl, parseLabConfig, type LabCatalog, type RawLabConfig } from "../../lab/config";
 
 const catalog: LabCatalog = {
   scenarios: ["spike", "mixed", "none"],
   jobNames: ["request_rate_high", "request_rate_low", "url_scanning"],
   jobsForScenario: (scenario) => (scenario === "spike" ? ["request_rate_high"] : ["request_rate_high", "request_rate_low", "url_scanning"]),
+  datasetProblems: () => [],
 };
 const local = { stack: "dev", localArch: "x64" };
 
-function problemsOf(raw: RawLabConfig, context = local): string[] {
+function problemsOf(raw: RawLabConfig, context = local, withCatalog: LabCatalog = catalog): string[] {
   try {
-    parseLabConfig(raw, catalog, context);
+    parseLabConfig(raw, withCatalog, context);
   } catch (error) {
     expect(error).to.be.instanceOf(UsageError);
     return [...(error as UsageError).problems];
@@ -119,6 +121,23 @@ describe("lab config", () => {
         "lab:elasticsearchHeapMb: 3000 is more than half of lab:elasticsearchMemoryMb (4096); use at most 2048, because ML jobs run outside the heap",
       ]);
       expect(parseLabConfig({ elasticsearchHeapMb: "2048", elasticsearchMemoryMb: "4096" }, catalog, local).elasticsearchHeapMb).to.equal(2048);
+    });
+
+    it("asks the generator whether the dataset settings fit together, before any resource", () => {
+      // mixed places six windows in the second half of the range, 2 hours apart: 1 day is too short.
+      const problems = problemsOf({ datasetDays: "1" }, local, labCatalog());
+      expect(problems).to.have.length(1);
+      expect(problems[0]).to.match(/^lab:datasetDays: 1 is too short for the anomalies placed at random .*; allowed: at least 1\.42 days/);
+      expect(() => parseLabConfig({ datasetDays: "1", datasetScenario: "spike" }, labCatalog(), local)).to.not.throw();
+    });
+
+    it("names the generator's problems by the lab's keys, and does not ask it while a setting is already wrong", () => {
+      let asked = 0;
+      const verdict: LabCatalog = { ...catalog, datasetProblems: () => (asked++, ["meanRatePerSecond: 5000 is too high here", "scenario and rate do not fit"]) };
+      expect(problemsOf({}, local, verdict)).to.deep.equal(["lab:datasetRate: 5000 is too high here", "lab:dataset: scenario and rate do not fit"]);
+      expect(asked).to.equal(1);
+      problemsOf({ datasetDays: "0" }, local, verdict);
+      expect(asked).to.equal(1);
     });
 
     it("refuses the same host port for Elasticsearch and Kibana", () => {
