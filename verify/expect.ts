@@ -8,6 +8,7 @@ import { generateEvents } from "../generator/events";
 import { planDataset, type DatasetPlan } from "../generator/plan";
 import { SCENARIOS } from "../generator/scenarios";
 import type { GroundTruth } from "../generator/types";
+import { canonicalJson } from "./canonical-json";
 import { table } from "./format";
 import { detect, type Alarm } from "./reference/detector";
 import { evaluateAlarms, SIGNAL_FOR_KIND, type Evaluation } from "./reference/evaluate";
@@ -38,7 +39,8 @@ export function planFromTruth(truth: GroundTruth, source: string): DatasetPlan {
     ...(named ? { scenario: truth.scenario } : {}),
     anomalies,
   });
-  const same = (a: GroundTruth, b: GroundTruth) => JSON.stringify(a.anomalies) === JSON.stringify(b.anomalies) && a.start === b.start && a.end === b.end;
+  // By value: a truth read back from Elasticsearch, or passed through `jq -S`, has its keys in another order.
+  const same = (a: GroundTruth, b: GroundTruth) => canonicalJson(a.anomalies) === canonicalJson(b.anomalies) && a.start === b.start && a.end === b.end;
   if (!same(plan.truth, truth)) throw new UsageError(`${source}: the generator does not rebuild this ground truth exactly (another generator version?); cannot give the expected answer`);
   return plan;
 }

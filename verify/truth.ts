@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import type { Client } from "@elastic/elasticsearch";
 import { LabError, UsageError } from "../generator/errors";
 import { ANOMALY_KINDS, type GroundTruth } from "../generator/types";
+import { canonicalJson } from "./canonical-json";
 import { esFailure, isNotFound } from "./es-errors";
 
 /** Checks the shape of a parsed ground truth; `source` names where it came from in the message. */
@@ -71,7 +72,8 @@ export async function readTruthFromIndex(client: Client, index: string): Promise
   if (found.length === 0) {
     throw new LabError(`${names.join(", ")}: no ground truth in the mapping _meta.${TRUTH_META_PATH.join(".")}; pass --truth FILE (written by lab-generate --truth)`);
   }
-  const distinct = new Map(found.map((entry) => [JSON.stringify(entry.truth), entry.name]));
+  // By value: each index keeps its own copy of _meta, and Elasticsearch need not keep their key order alike.
+  const distinct = new Map(found.map((entry) => [canonicalJson(entry.truth), entry.name]));
   if (distinct.size > 1) {
     throw new UsageError(`"${index}" matches indices with different ground truths (${[...distinct.values()].join(", ")}); pick one with --index or pass --truth FILE`);
   }

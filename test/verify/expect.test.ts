@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { UsageError } from "../../generator/errors";
 import { planDataset } from "../../generator/plan";
 import { expectFromTruth, formatExpectReport, planFromTruth } from "../../verify/expect";
+import { reversedKeys } from "../support/reorder";
 
 describe("verify/expect: the expected answer from a ground truth", function () {
   this.timeout(120_000);
@@ -9,6 +10,12 @@ describe("verify/expect: the expected answer from a ground truth", function () {
 
   it("rebuilds the very plan a ground truth came from", () => {
     expect(planFromTruth(plan.truth, "truth.json").truth).to.deep.equal(plan.truth);
+  });
+
+  it("rebuilds a ground truth whose keys come in another order, as Elasticsearch's _meta and jq -S give it back", () => {
+    const reordered = reversedKeys(plan.truth);
+    expect(JSON.stringify(reordered.anomalies)).not.to.equal(JSON.stringify(plan.truth.anomalies));
+    expect(planFromTruth(reordered, "truth.json").truth).to.deep.equal(plan.truth);
   });
 
   it("refuses a ground truth the generator does not rebuild exactly", () => {
