@@ -28,7 +28,7 @@ import {
 } from "./sinks/elasticsearch";
 import { createProgress, expectedEventCount } from "./progress";
 import { generateEvents } from "./events";
-import { countPerBucket, renderRatePlot } from "../verify/plot";
+import { countPerBucket, renderRatePlot, utcMinute } from "../verify/plot";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -216,6 +216,11 @@ export function parseRun(raw: RawOptions, io: Pick<CliIo, "env" | "now">): CliRu
   const number = (flag: string, value: string | undefined, integer: boolean): number | undefined => {
     if (value === undefined) return undefined;
     const parsed = value.trim() === "" ? Number.NaN : Number(value);
+    // A whole number past 2^53 is read as a nearby one, so it cannot be used as given; say so rather than "not a whole number".
+    if (integer && Number.isInteger(parsed) && !Number.isSafeInteger(parsed)) {
+      problems.push(`${flag} ${value} is too large; allowed: a whole number from ${Number.MIN_SAFE_INTEGER} to ${Number.MAX_SAFE_INTEGER}`);
+      return undefined;
+    }
     if (!Number.isFinite(parsed) || (integer && !Number.isSafeInteger(parsed))) {
       problems.push(`${flag} ${JSON.stringify(value)} is not ${integer ? "a whole number" : "a number"}`);
       return undefined;
@@ -500,7 +505,7 @@ async function writePlot(plan: DatasetPlan, plotPath: string, signal: AbortSigna
     series: countedBuckets(),
     bucketMinutes: PLOT_BUCKET_MINUTES,
     anomalies: plan.anomalies,
-    title: `Requests per ${PLOT_BUCKET_MINUTES} minutes: scenario ${plan.scenario}, seed ${plan.seed}, ${plan.truth.start} to ${plan.truth.end}`,
+    title: `Requests per ${PLOT_BUCKET_MINUTES} minutes: scenario ${plan.scenario}, seed ${plan.seed}, ${utcMinute(plan.truth.start)} to ${utcMinute(plan.truth.end)}`,
   });
   writeFileAtomically("--plot", plotPath, svg);
   return { count };

@@ -51,6 +51,26 @@ export interface DatasetPlan {
   readonly truth: GroundTruth;
 }
 
+/**
+ * The range must lie between 1970 and the end of 9999. Before 1970, times are negative epoch
+ * milliseconds, which the arrival process takes for its end marker (a run wrote 0 events and
+ * still announced its windows); after 9999, ISO-8601 needs a six-digit year that Elasticsearch's
+ * date fields do not read. No lab needs either.
+ */
+export const EARLIEST_START = new Date(Date.UTC(1970, 0, 1));
+export const LATEST_END = new Date(Date.UTC(9999, 11, 31, 23, 59, 59, 999));
+
+function checkRangeBounds(end: Date, days: number): string | undefined {
+  const allowed = `allowed: a range inside ${EARLIEST_START.toISOString()} to ${LATEST_END.toISOString()}`;
+  const startMs = end.getTime() - Math.round(days * DAY_MS);
+  if (startMs < EARLIEST_START.getTime()) {
+    const earliestEnd = new Date(EARLIEST_START.getTime() + Math.round(days * DAY_MS)).toISOString();
+    return `end: ${end.toISOString()} with ${days} days would start the range at ${new Date(startMs).toISOString()}, before 1970; ${allowed}, so an end at or after ${earliestEnd} for ${days} days`;
+  }
+  if (end.getTime() > LATEST_END.getTime()) return `end: ${end.toISOString()} is after the end of year 9999; ${allowed}`;
+  return undefined;
+}
+
 function show(value: unknown): string {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? "Invalid Date" : value.toISOString();
   if (typeof value === "string") return JSON.stringify(value);
@@ -64,9 +84,12 @@ export function planDataset(options: DatasetOptions): DatasetPlan {
   const { days, seed, end } = options;
   const meanRatePerSecond = options.meanRatePerSecond ?? DEFAULT_MEAN_RATE_PER_SECOND;
   const dataset = options.dataset ?? DEFAULT_DATASET;
-  const scenarioName = options.scenario ?? (options.anomalies !== undefined ? CUSTOM_SCENARIO : DEFAULT_SCENARIO);
+  // Scenario names are matched without regard to case ("Mixed" is mixed), and the truth records the canonical name.
+  const requestedScenario = typeof options.scenario === "string" ? options.scenario.toLowerCase() : options.scenario;
+  const scenarioName = requestedScenario ?? (options.anomalies !== undefined ? CUSTOM_SCENARIO : DEFAULT_SCENARIO);
 
-  if (!(typeof days === "number" && Number.isFinite(days) && days > 0 && days <= MAX_DAYS)) {
+  const daysValid = typeof days === "number" && Number.isFinite(days) && days > 0 && days <= MAX_DAYS;
+  if (!daysValid) {
     problems.push(`days: ${show(days)} is not allowed; allowed: a number > 0 and <= ${MAX_DAYS} (fractions allowed, e.g. 0.5)`);
   }
   if (!(typeof seed === "number" && Number.isSafeInteger(seed))) {
@@ -74,6 +97,9 @@ export function planDataset(options: DatasetOptions): DatasetPlan {
   }
   if (!(end instanceof Date && !Number.isNaN(end.getTime()))) {
     problems.push(`end: ${show(end)} is not a valid time; allowed: a date-time such as 2026-11-17T00:00:00Z`);
+  } else if (daysValid) {
+    const rangeProblem = checkRangeBounds(end, days);
+    if (rangeProblem !== undefined) problems.push(rangeProblem);
   }
   if (!(typeof meanRatePerSecond === "number" && Number.isFinite(meanRatePerSecond) && meanRatePerSecond > 0 && meanRatePerSecond <= MAX_MEAN_RATE_PER_SECOND)) {
     problems.push(`meanRatePerSecond: ${show(meanRatePerSecond)} is not allowed; allowed: a number of events per second > 0 and <= ${MAX_MEAN_RATE_PER_SECOND}`);

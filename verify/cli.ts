@@ -15,7 +15,7 @@ import { formatReport } from "./format";
 import { collectJobResults } from "./index";
 import { expectFromTruth, formatExpectReport } from "./expect";
 import { resolveJobs } from "./jobs";
-import { renderRatePlot } from "./plot";
+import { renderRatePlot, utcMinute } from "./plot";
 import { readRateSeries } from "./rate";
 import { readTruthFile, readTruthFromIndex } from "./truth";
 
@@ -83,7 +83,7 @@ async function runVerify(options: VerifyOptions, io: CliIo): Promise<number> {
         bucketMinutes: 15,
         anomalies: truth.anomalies,
         scores: results.map((r) => ({ jobId: r.run.jobId, buckets: r.buckets })),
-        title: `Scenario "${truth.scenario}", seed ${truth.seed}: requests per 15 minutes, injected anomalies and ML scores`,
+        title: `Scenario "${truth.scenario}", seed ${truth.seed}, ${utcMinute(truth.start)} to ${utcMinute(truth.end)}: requests per 15 minutes, injected anomalies and ML scores`,
       });
       try {
         writeFileSync(options.plot, svg);

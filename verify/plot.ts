@@ -44,6 +44,17 @@ export function* countPerBucket(events: Iterable<Pick<AccessLogEvent, "@timestam
   if (current !== undefined) yield current;
 }
 
+/** A time as people read it in a title, to the minute: "2026-11-17 00:00 UTC". */
+export function utcMinute(time: string | number): string {
+  return `${new Date(time).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+/**
+ * Narrowest shading of an anomaly window. To scale, a 30-minute window is 0.06 px wide in a year's
+ * plot, which no one sees; 3 px is visible on a screen and in print.
+ */
+export const MIN_WINDOW_WIDTH_PX = 3;
+
 const KIND_COLOURS: Record<string, string> = {
   spike: "#d6604d", drop: "#4393c3", latency: "#b35806", errors: "#c51b7d", scan: "#542788", rare_agent: "#1b7837",
 };
@@ -108,7 +119,7 @@ export async function renderRatePlot(input: RatePlotInput): Promise<string> {
   const shadeBottom = scores.length === 0 ? margin.top + rateHeight : stripsTop + scores.length * (stripHeight + stripGap);
   input.anomalies.forEach((anomaly, index) => {
     const left = x(Date.parse(anomaly.start));
-    const w = Math.max(2, x(Date.parse(anomaly.end)) - left);
+    const w = Math.max(MIN_WINDOW_WIDTH_PX, x(Date.parse(anomaly.end)) - left);
     const colour = KIND_COLOURS[anomaly.kind] ?? "#888888";
     svg.push(`<rect x="${left.toFixed(1)}" y="${margin.top}" width="${w.toFixed(1)}" height="${shadeBottom - margin.top}" fill="${colour}" fill-opacity="0.18" stroke="${colour}" stroke-opacity="0.6"><title>${escapeXml(`${anomaly.id}: ${anomaly.description}`)}</title></rect>`);
     const labelY = margin.top - 6 - (index % 2) * 12;

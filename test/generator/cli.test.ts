@@ -165,6 +165,7 @@ describe("lab-generate CLI", function () {
       expect(plan.anomalies).to.have.length(1);
       expect(svg).to.include(plan.anomalies[0].id);
       expect(run.stderr).to.include("drawn, no data written");
+      expect(svg).to.include("scenario spike, seed 7, 2026-11-16 12:00 UTC to 2026-11-17 00:00 UTC");
       expect(run.stderr).to.include(`Anomaly Start Time ${plan.anomalies[0].start} End Time ${plan.anomalies[0].end}`);
     });
 
@@ -194,6 +195,12 @@ describe("lab-generate CLI", function () {
       { args: ["--days", "-2"], message: "lab-generate: --days -2 is not allowed; allowed: a number > 0 and <= 366 (fractions allowed, e.g. 0.5)" },
       { args: ["--days", "a week"], message: 'lab-generate: --days "a week" is not a number' },
       { args: ["--seed", "1.5"], message: 'lab-generate: --seed "1.5" is not a whole number' },
+      { args: ["--seed", "99999999999999999999"], message: "lab-generate: --seed 99999999999999999999 is too large; allowed: a whole number from -9007199254740991 to 9007199254740991" },
+      { args: ["--seed", "9007199254740993"], message: "lab-generate: --seed 9007199254740993 is too large; allowed: a whole number from -9007199254740991 to 9007199254740991" },
+      {
+        args: ["--end", "1970-01-05", "--days", "7"],
+        message: "lab-generate: --end 1970-01-05T00:00:00.000Z with 7 days would start the range at 1969-12-29T00:00:00.000Z, before 1970; allowed: a range inside 1970-01-01T00:00:00.000Z to 9999-12-31T23:59:59.999Z, so an end at or after 1970-01-08T00:00:00.000Z for 7 days",
+      },
       { args: ["--end", "yesterday"], message: /^lab-generate: --end "yesterday" is not an ISO-8601 time; allowed: 2026-11-24T00:00:00Z, .* or "now"$/ },
       { args: ["--end", "2026-02-30T00:00:00Z"], message: /^lab-generate: --end "2026-02-30T00:00:00Z" is not an ISO-8601 time/ },
       { args: ["--end", "2026-11-17T00:00:00"], message: /^lab-generate: --end "2026-11-17T00:00:00" is not an ISO-8601 time/ },

@@ -53,6 +53,17 @@ describe("generator/plan", () => {
       expect(plan.truth).to.not.have.property("eventCount");
     });
 
+    it("matches scenario names without regard to case, and records the canonical name", () => {
+      const plan = planDataset({ ...base, scenario: "MiXeD" });
+      expect(plan.scenario).to.equal("mixed");
+      expect(plan.truth).to.deep.equal(planDataset({ ...base, scenario: "mixed" }).truth);
+    });
+
+    it("starts a range exactly at 1970-01-01, the earliest it generates", () => {
+      const plan = planDataset({ ...base, days: 7, end: new Date("1970-01-08T00:00:00Z") });
+      expect(plan.start.toISOString()).to.equal("1970-01-01T00:00:00.000Z");
+    });
+
     it("is the same plan for the same options and another plan for another seed", () => {
       const options: DatasetOptions = { ...base, scenario: "mixed" };
       expect(planDataset(options).truth).to.deep.equal(planDataset(options).truth);
@@ -109,6 +120,12 @@ describe("generator/plan", () => {
       ["a window touching the end", { anomalies: [{ kind: "drop", start: new Date("2026-11-16T23:00:00Z") }] }, /^anomalies\[0\]\.start: 2026-11-16T23:00:00\.000Z puts the drop window \(2026-11-16T23:00:00\.000Z to 2026-11-17T00:00:00\.000Z\)/],
       ["a window after the range", { anomalies: [{ kind: "scan", start: new Date("2026-12-01T00:00:00Z") }] }, /^anomalies\[0\]\.start: 2026-12-01T00:00:00\.000Z/],
       ["a range too short for the scenario", { days: 1, scenario: "mixed" }, /^days: 1 is too short for the anomalies placed at random \(.*\); allowed: at least 1\.4\d days/],
+      [
+        "a range that starts before 1970",
+        { days: 7, end: new Date("1970-01-05T00:00:00Z") },
+        /^end: 1970-01-05T00:00:00\.000Z with 7 days would start the range at 1969-12-29T00:00:00\.000Z, before 1970; allowed: a range inside 1970-01-01T00:00:00\.000Z to 9999-12-31T23:59:59\.999Z, so an end at or after 1970-01-08T00:00:00\.000Z for 7 days$/,
+      ],
+      ["an end after the year 9999", { end: new Date(Date.UTC(10000, 0, 2)) }, /^end: \+010000-01-02T00:00:00\.000Z is after the end of year 9999; allowed: a range inside 1970-01-01T00:00:00\.000Z to 9999-12-31T23:59:59\.999Z$/],
     ];
     for (const [name, override, message] of cases) {
       it(`rejects ${name}`, () => {

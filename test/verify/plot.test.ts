@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import type { InjectedAnomaly } from "../../generator/types";
-import { countPerBucket, renderRatePlot, severityColour } from "../../verify/plot";
+import { countPerBucket, MIN_WINDOW_WIDTH_PX, renderRatePlot, severityColour, utcMinute } from "../../verify/plot";
 
 const T0 = Date.parse("2026-11-20T00:00:00.000Z");
 const spike: InjectedAnomaly = {
@@ -59,6 +59,21 @@ describe("verify/plot", () => {
     expect(svg, "scores below 3 are not drawn").to.not.include("score 1.0");
     expect([severityColour(2), severityColour(10), severityColour(30), severityColour(60), severityColour(80)]).to.have.length(5);
     expect(new Set([severityColour(10), severityColour(30), severityColour(60), severityColour(80)]).size).to.equal(4);
+  });
+
+  it("shades a 30-minute window at least 3 px wide in a year's plot", async () => {
+    const yearStart = Date.parse("2026-01-01T00:00:00.000Z");
+    const days = [...Array(366).keys()].map((day) => ({ time: yearStart + day * 86_400_000, count: 100 }));
+    const svg = await renderRatePlot({ series: days, bucketMinutes: 24 * 60, anomalies: [spike] });
+    const shade = /<rect x="[\d.]+" y="\d+" width="([\d.]+)"[^>]*><title>spike-1/.exec(svg);
+    expect(shade, "the window's shading").to.not.equal(null);
+    expect(Number(shade![1])).to.be.at.least(3);
+    expect(MIN_WINDOW_WIDTH_PX).to.equal(3);
+  });
+
+  it("writes times for titles as people read them, to the minute in UTC", () => {
+    expect(utcMinute("2026-11-17T00:00:00.000Z")).to.equal("2026-11-17 00:00 UTC");
+    expect(utcMinute(Date.parse("2026-11-16T12:34:56.789Z"))).to.equal("2026-11-16 12:34 UTC");
   });
 
   it("says so when there are no events", async () => {
