@@ -14,7 +14,7 @@ import { ANOMALY_KINDS, type AnomalyKind, type AnomalyRequest, type GroundTruth 
 import { planDataset, DEFAULT_MEAN_RATE_PER_SECOND, type DatasetOptions, type DatasetPlan } from "./plan";
 import { SCENARIOS, DEFAULT_SCENARIO } from "./scenarios";
 import { writeDataset, type DatasetSink, type GenerateDatasetResult } from "./index";
-import { STDOUT, checkWritableDestination } from "./sinks/file-output";
+import { OutputClosedError, STDOUT, checkWritableDestination } from "./sinks/file-output";
 import {
   DEFAULT_CONCURRENCY,
   DEFAULT_FLUSH_BYTES,
@@ -126,7 +126,7 @@ function buildCommand(io: CliIo): Command {
     .option("--anomaly <spec>", "add an anomaly (repeatable), see below", collect, [] as string[])
     .option("--list-scenarios", "print the scenarios and exit")
     .option("--out <file|->", "write events to FILE, or to stdout with \"-\"")
-    .addOption(new Option("--format <format>", "file format (default: ndjson)").choices([...FORMATS]))
+    .addOption(new Option("--format <format>", "file format (default: from the --out extension, .csv or .ndjson; else ndjson)").choices([...FORMATS]))
     .option("--truth <file>", "write the ground truth (JSON) to FILE after a successful run")
     .option("--es <url>", "index into Elasticsearch at URL, e.g. http://127.0.0.1:9200")
     .option("--es-user <name>", "Elasticsearch user (env ELASTICSEARCH_USERNAME)")
@@ -179,8 +179,9 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
     controller.abort();
   };
   process.on("SIGINT", onInterrupt);
+  let run: CliRun | undefined;
   try {
-    const run = parseRun(raw, io);
+    run = parseRun(raw, io);
     const plan = planForCli(run.datasetOptions);
     checkDestinations(run);
     const started = Date.now();
@@ -191,6 +192,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
     if (!run.quiet) io.stderr.write(summary({ plan, truth, written, tookMs: Date.now() - started }, run));
     return EXIT_OK;
   } catch (error) {
+    if (error instanceof OutputClosedError) return readerStopped(error, run, io);
     if (controller.signal.aborted && error instanceof LabError) {
       io.stderr.write(`lab-generate: ${error.message}\n`);
       return EXIT_INTERRUPTED;
@@ -204,6 +206,18 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
   } finally {
     process.off("SIGINT", onInterrupt);
   }
+}
+
+/**
+ * The reader of stdout stopped reading (`| head`). That is normal on a pipe, so stop quietly with
+ * exit 0, as Unix tools do. Only a file the user asked for (--truth, --plot), which is then not
+ * written, is worth a word and a failure.
+ */
+function readerStopped(error: OutputClosedError, run: CliRun | undefined, io: CliIo): number {
+  const unwritten = [["--truth", run?.truthPath], ["--plot", run?.plotPath]].filter(([, file]) => file !== undefined && file !== STDOUT);
+  if (unwritten.length === 0) return EXIT_OK;
+  io.stderr.write(`lab-generate: ${error.message}; not written: ${unwritten.map(([flag, file]) => `${flag} ${file}`).join(", ")}\n`);
+  return EXIT_FAILURE;
 }
 
 function defaultIo(): CliIo {
@@ -242,7 +256,7 @@ export function parseRun(raw: RawOptions, io: Pick<CliIo, "env" | "now">): CliRu
   const anomalies = raw.anomaly.length === 0 ? undefined : raw.anomaly.map((spec, i) => parseAnomalySpec(spec, i + 1, problems));
 
   // Output: exactly one destination.
-  const format: Format = (raw.format as Format | undefined) ?? "ndjson";
+  const format = fileFormat(raw.format as Format | undefined, raw.out, problems);
   const esOnly: Array<[string, unknown]> = [
     ["--index-prefix", raw.indexPrefix], ["--index", raw.index], ["--flush-bytes", raw.flushBytes], ["--concurrency", raw.concurrency],
     ["--es-user", raw.esUser], ["--es-password", raw.esPassword], ["--es-api-key", raw.esApiKey], ["--es-timeout", raw.esTimeout], ["--ca-fingerprint", raw.caFingerprint],
@@ -283,6 +297,23 @@ export function parseRun(raw: RawOptions, io: Pick<CliIo, "env" | "now">): CliRu
     quiet: raw.quiet === true,
     endWasDefault: raw.end === undefined || raw.end === "now",
   };
+}
+
+/** File extensions that name a format; any other extension (or stdout) leaves the default, ndjson. */
+const FORMAT_BY_EXTENSION: Readonly<Record<string, Format>> = { ".csv": "csv", ".ndjson": "ndjson", ".jsonl": "ndjson" };
+
+/**
+ * The file format: --format when given, else the one the --out extension names, else ndjson. A
+ * --format that contradicts the extension is refused: `--out events.csv` holding NDJSON (or the
+ * reverse) only surprises whoever opens the file.
+ */
+function fileFormat(flag: Format | undefined, out: string | undefined, problems: string[]): Format {
+  const extension = out === undefined || out === STDOUT ? "" : path.extname(out).toLowerCase();
+  const named = FORMAT_BY_EXTENSION[extension] as Format | undefined;
+  if (flag !== undefined && named !== undefined && flag !== named) {
+    problems.push(`--format ${flag} does not match --out ${out} (a ${extension} file); allowed: --format ${named}, or no --format (it is taken from the extension)`);
+  }
+  return flag ?? named ?? "ndjson";
 }
 
 function parseElasticsearchSink(

@@ -116,6 +116,16 @@ describe("lab-generate CLI", function () {
       expect(text).to.match(/"Mozilla\/5\.0 \([^"]*\)[^"]*, like Gecko[^"]*"/);
     });
 
+    it("takes the format from the --out extension when --format is not given", async () => {
+      const csv = path.join(directory, "events.csv");
+      const ndjson = path.join(directory, "events.ndjson");
+      expect((await labGenerate([...SMALL, "--out", csv, "--quiet"])).exitCode).to.equal(0);
+      expect((await labGenerate([...SMALL, "--out", ndjson, "--quiet"])).exitCode).to.equal(0);
+      const header = CSV_COLUMNS.map((column) => column.name).join(",");
+      expect(fs.readFileSync(csv, "utf8").startsWith(`${header}\r\n`)).to.equal(true);
+      expect(JSON.parse(fs.readFileSync(ndjson, "utf8").split("\n")[0])).to.have.property("@timestamp");
+    });
+
     it("injects the anomalies given with --anomaly instead of the scenario's, at the given time", async () => {
       const truthFile = path.join(directory, "truth.json");
       const run = await labGenerate([...SMALL, "--anomaly", "spike,start=2026-11-16T18:00:00Z,minutes=20,magnitude=5", "--anomaly", "errors", "--out", "/dev/null", "--truth", truthFile, "--quiet"]);
@@ -127,14 +137,27 @@ describe("lab-generate CLI", function () {
       expect(truth.anomalies.map((anomaly) => anomaly.kind).sort()).to.deep.equal(["errors", "spike"]);
     });
 
-    it("reports a reader that closes stdout early as an incomplete output, exit 1", async () => {
+    it("stops quietly with exit 0 when the reader of stdout stops reading, as in | head", async () => {
       const { execa } = await import("execa");
-      const child = execa(BIN, ["--days", "3", "--out", "-", "--quiet"], { reject: false, buffer: { stdout: false, stderr: true } });
+      // pipefail: the pipeline's status is lab-generate's own, not head's.
+      const result = await execa("bash", ["-o", "pipefail", "-c", `"${BIN}" --days 3 --out - | head -n 2`], { reject: false });
+      expect(result.exitCode, String(result.stderr)).to.equal(0);
+      expect(withoutNpmNoise(String(result.stderr))).to.equal("");
+      expect(String(result.stdout).split("\n")).to.have.length(2);
+    });
+
+    it("names the file it did not write when the reader of stdout stops early and a --truth file was asked for, exit 1", async () => {
+      const { execa } = await import("execa");
+      const truthFile = path.join(directory, "truth.json");
+      const child = execa(BIN, ["--days", "3", "--out", "-", "--truth", truthFile, "--quiet"], { reject: false, buffer: { stdout: false, stderr: true } });
       await new Promise<void>((resolve) => child.stdout!.once("data", () => resolve()));
       child.stdout!.destroy();
       const result = await child;
       expect(result.exitCode).to.equal(1);
-      expect(withoutNpmNoise(String(result.stderr ?? ""))).to.match(/^lab-generate: the reader of standard output closed it after \d+ events; the output is incomplete$/);
+      expect(withoutNpmNoise(String(result.stderr ?? ""))).to.match(
+        new RegExp(`^lab-generate: the reader of standard output closed it after \\d+ events; the output is incomplete; not written: --truth ${truthFile.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`),
+      );
+      expect(fs.existsSync(truthFile)).to.equal(false);
     });
 
     it("stops on Ctrl-C with exit 130 and leaves no file behind", async () => {
@@ -217,6 +240,7 @@ describe("lab-generate CLI", function () {
         message: /^lab-generate: --anomaly #1 start: 2026-11-10T00:00:00.000Z puts the spike window .* (on or )?outside (the edge of )?the range/,
       },
       { args: ["--format", "xml"], message: "lab-generate: option '--format <format>' argument 'xml' is invalid. Allowed choices are ndjson, csv." },
+      { args: ["--format", "csv"], message: /^lab-generate: --format csv does not match --out \S+events\.ndjson \(a \.ndjson file\); allowed: --format ndjson, or no --format \(it is taken from the extension\)$/ },
       { args: ["--rate", "0"], message: /^lab-generate: --rate 0 is not allowed; allowed: a number of events per second > 0/ },
       { args: ["--unknown-flag"], message: "lab-generate: unknown option '--unknown-flag'" },
     ];
