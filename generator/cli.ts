@@ -4,7 +4,8 @@
 // plan the dataset (which validates days, range, scenario and anomalies), check that the output
 // paths can be written, and only then write. The Elasticsearch sink checks the URL and the
 // credentials before it writes a template or a document. Exit codes: 0 full success, 1 a failure
-// while working (LabError), 2 bad input (UsageError), 130 interrupted (Ctrl-C).
+// while working (LabError), 2 bad input (UsageError), 130 interrupted (Ctrl-C), 143 terminated
+// (SIGTERM), 129 hung up (SIGHUP).
 
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -14,7 +15,7 @@ import { ANOMALY_KINDS, type AnomalyKind, type AnomalyRequest, type GroundTruth 
 import { planDataset, DEFAULT_MEAN_RATE_PER_SECOND, type DatasetOptions, type DatasetPlan } from "./plan";
 import { SCENARIOS, DEFAULT_SCENARIO } from "./scenarios";
 import { writeDataset, type DatasetSink, type GenerateDatasetResult } from "./index";
-import { OutputClosedError, STDOUT, checkWritableDestination } from "./sinks/file-output";
+import { OutputClosedError, STDOUT, checkWritableDestination, partialPath, removeStalePartials } from "./sinks/file-output";
 import {
   DEFAULT_CONCURRENCY,
   DEFAULT_FLUSH_BYTES,
@@ -34,6 +35,18 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_INTERRUPTED = 130;
+
+/**
+ * Signals that stop a run the way Ctrl-C does: stop between two chunks, remove the temporary file,
+ * leave an existing destination untouched. `timeout` and cancelled CI jobs send SIGTERM, a closed
+ * SSH session SIGHUP. Exit codes follow the shell's 128 + signal number.
+ */
+const STOP_SIGNALS = {
+  SIGINT: { exitCode: EXIT_INTERRUPTED, notice: "interrupted, stopping (Ctrl-C again to quit at once)" },
+  SIGTERM: { exitCode: 143, notice: "terminated (SIGTERM), stopping and cleaning up" },
+  SIGHUP: { exitCode: 129, notice: "hangup (SIGHUP), stopping and cleaning up" },
+} as const;
+type StopSignal = keyof typeof STOP_SIGNALS;
 
 export const DEFAULT_DAYS = 7;
 export const DEFAULT_SEED = 1;
@@ -109,7 +122,7 @@ Credentials come from --es-user/--es-password or --es-api-key, else from the env
   flags show in the process list).
 
 Exit codes: 0 success, 1 failure while working (server, credentials, rejected documents),
-  2 bad input (nothing was written), 130 interrupted.`;
+  2 bad input (nothing was written), 130 interrupted (Ctrl-C), 143 terminated (SIGTERM), 129 hung up (SIGHUP).`;
 
 function buildCommand(io: CliIo): Command {
   const collect = (value: string, previous: string[]) => [...previous, value];
@@ -171,14 +184,17 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
   }
 
   const controller = new AbortController();
-  let interrupts = 0;
-  const onInterrupt = () => {
-    interrupts += 1;
-    if (interrupts > 1) process.exit(EXIT_INTERRUPTED);
-    io.stderr.write("\nlab-generate: interrupted, stopping (Ctrl-C again to quit at once)\n");
+  let stoppedBy: StopSignal | undefined;
+  const onStopSignal = (signal: StopSignal) => {
+    if (stoppedBy !== undefined) process.exit(STOP_SIGNALS[signal].exitCode);
+    stoppedBy = signal;
+    // After a hangup the terminal is gone and writing to it fails; that must not stop the clean-up.
+    if (signal === "SIGHUP") io.stderr.on("error", () => undefined);
+    io.stderr.write(`\nlab-generate: ${STOP_SIGNALS[signal].notice}\n`);
     controller.abort();
   };
-  process.on("SIGINT", onInterrupt);
+  const listeners = (Object.keys(STOP_SIGNALS) as StopSignal[]).map((signal) => [signal, () => onStopSignal(signal)] as const);
+  for (const [signal, listener] of listeners) process.on(signal, listener);
   let run: CliRun | undefined;
   try {
     run = parseRun(raw, io);
@@ -193,9 +209,9 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
     return EXIT_OK;
   } catch (error) {
     if (error instanceof OutputClosedError) return readerStopped(error, run, io);
-    if (controller.signal.aborted && error instanceof LabError) {
+    if (stoppedBy !== undefined && error instanceof LabError) {
       io.stderr.write(`lab-generate: ${error.message}\n`);
-      return EXIT_INTERRUPTED;
+      return STOP_SIGNALS[stoppedBy].exitCode;
     }
     if (isExpectedFailure(error)) {
       io.stderr.write(`lab-generate: ${error.message}\n`);
@@ -204,7 +220,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
     io.stderr.write(`lab-generate: unexpected failure, please report it:\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return EXIT_FAILURE;
   } finally {
-    process.off("SIGINT", onInterrupt);
+    for (const [signal, listener] of listeners) process.off(signal, listener);
   }
 }
 
@@ -506,7 +522,9 @@ function writeTruth(truthPath: string, truth: GroundTruth, io: CliIo): void {
 
 /** Writes a small text file under a temporary name and renames it into place, so a failure leaves no half file. */
 function writeFileAtomically(flag: string, filePath: string, text: string): void {
-  const temporary = path.join(path.dirname(path.resolve(filePath)), `.${path.basename(filePath)}.${process.pid}.partial`);
+  const finalPath = path.resolve(filePath);
+  removeStalePartials(finalPath);
+  const temporary = partialPath(finalPath);
   try {
     fs.writeFileSync(temporary, text);
     fs.renameSync(temporary, filePath);

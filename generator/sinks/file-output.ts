@@ -7,7 +7,9 @@
 // A regular file is written under a temporary name beside it and renamed into place only when every
 // event has been written, so a failed or interrupted run never leaves a half file that looks
 // complete (and an existing file survives a failed run). Devices and pipes (/dev/null, a FIFO) are
-// written in place, since they cannot be renamed onto.
+// written in place, since they cannot be renamed onto. A run that is killed outright (SIGKILL, a
+// second Ctrl-C, a power cut) cannot remove its temporary file, so each run first removes those
+// that earlier runs left beside its own destination.
 
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -119,7 +121,8 @@ async function openOutput(destination: string): Promise<Output> {
     return streamOutput(fs.createWriteStream(destination, { flags: "w" }), destination, { owned: true });
   }
   const finalPath = realPathOrSelf(destination);
-  const temporaryPath = path.join(path.dirname(finalPath), `.${path.basename(finalPath)}.${process.pid}.partial`);
+  removeStalePartials(finalPath);
+  const temporaryPath = partialPath(finalPath);
   const stream = fs.createWriteStream(temporaryPath, { flags: "w" });
   await waitForOpen(stream, destination);
   return streamOutput(stream, destination, {
@@ -136,6 +139,49 @@ async function openOutput(destination: string): Promise<Output> {
       fs.rmSync(temporaryPath, { force: true });
     },
   });
+}
+
+/** The temporary name, beside `finalPath`, under which the process `pid` writes it: `.<name>.<pid>.partial` (hidden). */
+export function partialPath(finalPath: string, pid: number = process.pid): string {
+  return path.join(path.dirname(finalPath), `.${path.basename(finalPath)}.${pid}.partial`);
+}
+
+/**
+ * Removes the temporary files of `finalPath` whose process is gone, and returns their paths. Those
+ * of a running process belong to another run writing the same file right now and stay; so do the
+ * temporary files of other destinations in the directory, which are not this run's business.
+ */
+export function removeStalePartials(finalPath: string, isRunning: (pid: number) => boolean = processIsRunning): string[] {
+  const directory = path.dirname(finalPath);
+  const prefix = `.${path.basename(finalPath)}.`;
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(directory);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const entry of entries) {
+    if (!entry.startsWith(prefix) || !entry.endsWith(".partial")) continue;
+    const pidText = entry.slice(prefix.length, -".partial".length);
+    if (!/^\d+$/.test(pidText)) continue;
+    const pid = Number(pidText);
+    if (pid === process.pid || isRunning(pid)) continue;
+    const stale = path.join(directory, entry);
+    fs.rmSync(stale, { force: true });
+    removed.push(stale);
+  }
+  return removed;
+}
+
+/** Signal 0 asks whether a process exists without touching it; EPERM means it exists under another user. */
+function processIsRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 function streamOutput(

@@ -160,19 +160,23 @@ describe("lab-generate CLI", function () {
       expect(fs.existsSync(truthFile)).to.equal(false);
     });
 
-    it("stops on Ctrl-C with exit 130 and leaves no file behind", async () => {
-      const { execa } = await import("execa");
-      const out = path.join(directory, "big.ndjson");
-      const child = execa(BIN, ["--days", "60", "--out", out], { reject: false });
-      // Wait until it is writing (its temporary file exists), then interrupt.
-      const deadline = Date.now() + 20_000;
-      while (fs.readdirSync(directory).length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-      child.kill("SIGINT");
-      const result = await child;
-      expect(result.exitCode, String(result.stderr)).to.equal(130);
-      expect(withoutNpmNoise(String(result.stderr)), JSON.stringify(result.stderr)).to.match(/interrupted after \d+ events; .*big\.ndjson was left unchanged$/);
-      expect(fs.readdirSync(directory)).to.deep.equal([]);
-    });
+    // Ctrl-C, `timeout` or a cancelled job (SIGTERM), a closed SSH session (SIGHUP): each used to be a
+    // different story; SIGTERM and SIGHUP left a hidden temporary file of hundreds of MB.
+    for (const [signal, exitCode] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]] as const) {
+      it(`stops on ${signal} with exit ${exitCode} and leaves no file behind`, async () => {
+        const { execa } = await import("execa");
+        const out = path.join(directory, "big.ndjson");
+        const child = execa(BIN, ["--days", "60", "--out", out], { reject: false });
+        // Wait until it is writing (its temporary file exists), then stop it.
+        const deadline = Date.now() + 20_000;
+        while (fs.readdirSync(directory).length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+        child.kill(signal);
+        const result = await child;
+        expect(result.exitCode, String(result.stderr)).to.equal(exitCode);
+        expect(withoutNpmNoise(String(result.stderr)), JSON.stringify(result.stderr)).to.match(/interrupted after \d+ events; .*big\.ndjson was left unchanged$/);
+        expect(fs.readdirSync(directory)).to.deep.equal([]);
+      });
+    }
   });
 
   describe("--plot: the expected picture", () => {

@@ -2,8 +2,8 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { execFileSync, spawn } from "node:child_process";
-import { checkWritableDestination, writeEventLines } from "../../../generator/sinks/file-output";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { checkWritableDestination, partialPath, removeStalePartials, writeEventLines } from "../../../generator/sinks/file-output";
 import { formatNdjsonLine } from "../../../generator/sinks/ndjson";
 import { LabError, UsageError } from "../../../generator/errors";
 import { sampleEvents } from "./sample-events";
@@ -127,6 +127,34 @@ describe("file output of the file sinks", () => {
       await readerDone;
       expect(Number(readerOutput.trim())).to.equal(result.bytes);
       expect(result.count).to.equal(total);
+    });
+  });
+
+  describe("temporary files that killed runs left behind", () => {
+    /** The id of a process that has exited, so that no process holds it now. */
+    function deadPid(): number {
+      return spawnSync(process.execPath, ["-e", ""]).pid as number;
+    }
+
+    it("removes those of the same destination whose process is gone, and keeps a live run's and other destinations'", () => {
+      const target = path.join(directory, "events.ndjson");
+      const files = {
+        gone: partialPath(target, 1_000_001),
+        live: partialPath(target, 1_000_002),
+        other: partialPath(path.join(directory, "other.ndjson"), 1_000_001),
+        notOurs: path.join(directory, ".events.ndjson.backup.partial"),
+      };
+      for (const file of Object.values(files)) fs.writeFileSync(file, "half");
+      expect(removeStalePartials(target, (pid) => pid === 1_000_002)).to.deep.equal([files.gone]);
+      expect(fs.readdirSync(directory).sort()).to.deep.equal([files.live, files.other, files.notOurs].map((file) => path.basename(file)).sort());
+    });
+
+    it("are cleared by the next run that writes the same file", async () => {
+      const target = path.join(directory, "events.ndjson");
+      const leftover = partialPath(target, deadPid());
+      fs.writeFileSync(leftover, "hundreds of MB, in real life");
+      await writeEventLines(sampleEvents(3), target, formatNdjsonLine, "");
+      expect(fs.readdirSync(directory)).to.deep.equal(["events.ndjson"]);
     });
   });
 });
