@@ -62,9 +62,22 @@ export function formatExpectReport(report: ExpectReport): string {
     out.push(
       table(
         ["ANOMALY", "SIGNAL", "STANDS OUT", "FIRST BUCKET (UTC)", "BEST -log10 p"],
-        report.evaluation.windows.map((w) => [w.id, SIGNAL_FOR_KIND[w.kind], w.detected ? "yes" : "NO", w.firstAlarm === null ? "-" : short(w.firstAlarm), w.bestScore.toFixed(1)]),
+        report.evaluation.windows.map((w) => [
+          w.id,
+          SIGNAL_FOR_KIND[w.kind],
+          w.detected ? "yes" : w.history !== undefined ? "CANNOT TELL" : "NO",
+          w.firstAlarm === null ? "-" : short(w.firstAlarm),
+          !w.detected && w.history !== undefined ? "-" : w.bestScore.toFixed(1),
+        ]),
       ),
     );
+    // A miss on too short a range says nothing about the anomaly: say what the detector lacked.
+    for (const w of report.evaluation.windows) {
+      if (w.detected || w.history === undefined) continue;
+      out.push(
+        `  note: ${w.id}: ${SIGNAL_FOR_KIND[w.kind]} compares each 15 minutes with the same time on other days, so the detector needs ${w.history.neededDays} days of history; this dataset has ${w.history.days} day${w.history.days === 1 ? "" : "s"} (generate it with --days ${w.history.neededDays} or more)`,
+      );
+    }
   }
   const others = report.evaluation.falseAlarms;
   out.push("");

@@ -30,4 +30,18 @@ describe("verify/expect: the expected answer from a ground truth", function () {
     expect(report.evaluation.falseAlarms).to.deep.equal([]);
     expect(formatExpectReport(report)).to.match(/spike-1\s+count_high\s+yes/);
   });
+
+  it("says the detector needs 3 days of history, and how many it got, rather than NO with score 0, on a shorter range", () => {
+    const short = planDataset({ days: 2, seed: 5, end: new Date("2026-11-20T00:00:00.000Z"), scenario: "spike", meanRatePerSecond: 0.3 });
+    const report = expectFromTruth(short.truth, "truth.json");
+    expect(report.evaluation.windows[0]).to.deep.include({ id: "spike-1", detected: false, history: { neededDays: 3, days: 2 } });
+    const text = formatExpectReport(report);
+    expect(text).to.match(/spike-1\s+count_high\s+CANNOT TELL\s+-\s+-/);
+    expect(text).to.include("the detector needs 3 days of history; this dataset has 2 days (generate it with --days 3 or more)");
+    expect(text).to.not.match(/\bNO\b/);
+  });
+
+  it("adds no history note where the range is long enough", () => {
+    expect(expectFromTruth(plan.truth, "truth.json").evaluation.windows[0]).to.not.have.property("history");
+  });
 });

@@ -69,6 +69,13 @@ const MIN_LATENCY_REQUESTS = 3;
 const DISTINCT_PEER_QUANTILE = 0.999;
 export const DEFAULT_THRESHOLD = 8;
 /**
+ * Days of data a signal needs before it can say anything. The count signals compare a bucket with
+ * the median count at the same time of day on the other days, and a median of fewer than three
+ * values is pulled towards an anomaly's own count. Other signals learn per entity over the whole
+ * range and need no whole days.
+ */
+export const MIN_DAYS_FOR_SIGNAL: Readonly<Partial<Record<Signal, number>>> = { count_high: 3, count_low: 3 };
+/**
  * Count tests alarm at twice the threshold: their baseline is itself an estimate (a few days per
  * time-of-day slot, and weekday/weekend ramps across midnight that a local line follows only
  * roughly), an error the Poisson tail does not know about. Spikes and drops score far above it.

@@ -3,7 +3,7 @@
 // precision (alarmed buckets that overlap a window, over all alarmed buckets) and the false alarms.
 
 import type { AnomalyKind, GroundTruth } from "../../generator/types";
-import type { Alarm, Signal } from "./detector";
+import { MIN_DAYS_FOR_SIGNAL, type Alarm, type Signal } from "./detector";
 
 /** The signal that must find each kind (the ML job's detector in the reference detector's terms). */
 export const SIGNAL_FOR_KIND: Readonly<Record<AnomalyKind, Signal>> = {
@@ -18,6 +18,8 @@ export interface WindowResult {
   bestScore: number;
   /** First alarmed bucket of the matching signal, ISO */
   firstAlarm: string | null;
+  /** Present when the dataset is shorter than the signal needs: a miss then says nothing about the anomaly. */
+  history?: { neededDays: number; days: number };
 }
 
 export interface Evaluation {
@@ -40,12 +42,14 @@ export function evaluateAlarms(truth: GroundTruth, alarms: readonly Alarm[], buc
         (anomaly.entity === null || (alarm.entity?.field === anomaly.entity.field && alarm.entity.value === anomaly.entity.value)),
     );
     const first = matching.reduce<Alarm | undefined>((best, a) => (best === undefined || a.bucketStart < best.bucketStart ? a : best), undefined);
+    const neededDays = MIN_DAYS_FOR_SIGNAL[SIGNAL_FOR_KIND[anomaly.kind]];
     return {
       id: anomaly.id,
       kind: anomaly.kind,
       detected: matching.length > 0,
       bestScore: matching.reduce((max, a) => Math.max(max, a.score), 0),
       firstAlarm: first === undefined ? null : new Date(first.bucketStart).toISOString(),
+      ...(neededDays !== undefined && truth.days < neededDays ? { history: { neededDays, days: truth.days } } : {}),
     };
   });
   const alarmed = new Set(alarms.map((a) => a.bucketStart));
