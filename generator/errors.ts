@@ -25,3 +25,12 @@ export class LabError extends Error {
 export function isExpectedFailure(error: unknown): error is UsageError | LabError {
   return error instanceof UsageError || error instanceof LabError;
 }
+
+/**
+ * The error with its stack trace dropped, for hosts that print `${error}: ${error.stack}` whatever
+ * the failure (Pulumi's dynamic-provider host does for `read`): an expected failure is its message.
+ */
+export function withoutStack<E extends Error>(error: E): E {
+  error.stack = "";
+  return error;
+}

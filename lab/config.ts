@@ -9,37 +9,65 @@ import { UsageError } from "../generator/errors";
 /** The Elastic Stack version the images are pinned to unless `lab:elasticVersion` says otherwise. */
 export const DEFAULT_ELASTIC_VERSION = "9.5.6";
 
-/** Every key the lab reads, with the default Pulumi.yaml documents for it. */
+/**
+ * Every key the lab reads, with the default Pulumi.yaml declares for it. Pulumi applies these itself
+ * (a key declared without a default makes every fresh stack fail its config validation), so an empty
+ * string here means "unset": `parseLabConfig` reads "" exactly as it reads an absent key.
+ */
 export const CONFIG_DEFAULTS = {
-  cohort: "the stack name",
+  cohort: "",
+  elasticsearchUrl: "",
+  elasticsearchUsername: "elastic",
+  elasticsearchApiKey: "",
+  elasticsearchCaFingerprint: "",
+  kibanaUrl: "",
   elasticVersion: DEFAULT_ELASTIC_VERSION,
   elasticsearchPort: 9200,
   kibanaPort: 5601,
   bindAddress: "127.0.0.1",
+  publicHost: "",
   elasticsearchHeapMb: 1024,
   elasticsearchMemoryMb: 4096,
   kibanaMemoryMb: 2048,
-  elasticPassword: "generated",
+  elasticPassword: "",
   allowMmap: true,
   hostArch: "auto",
   datasetDays: 14,
   datasetSeed: 42,
   datasetScenario: "mixed",
-  datasetRate: "the generator's default",
-  datasetEnd: "the hour the dataset is created",
-  mlJobs: "the jobs that fit the scenario",
-  dockerHost: "the local Docker engine",
-  publicHost: "127.0.0.1, or the host of lab:dockerHost",
+  datasetRate: "",
+  datasetEnd: "",
+  mlJobs: "",
+  dockerHost: "",
   waitForDatafeeds: true,
   verify: false,
   waitTimeoutSeconds: 600,
 } as const;
+
+/** Keys that hold secrets: the lab refuses them unless they are stored encrypted (`pulumi config set --secret`). */
+export const SECRET_KEYS = ["elasticPassword", "elasticsearchApiKey"] as const;
+
+/** `lab:mlJobs none`: declare no ML jobs, e.g. on a cluster without machine learning. */
+export const NO_ML_JOBS = "none";
+
+/** How the lab reaches an Elasticsearch it did not create (lab:elasticsearchUrl). */
+export interface ExistingCluster {
+  elasticsearchUrl: string;
+  /** Undefined: no data view is made */
+  kibanaUrl: string | undefined;
+  /** With lab:elasticPassword; unused when apiKey is set */
+  username: string;
+  apiKey: string | undefined;
+  caFingerprint: string | undefined;
+}
 
 export type HostArch = "amd64" | "arm64" | "unknown";
 
 export interface LabConfig {
   /** Namespaces every name: network, containers, volume, index, data view, job ids */
   cohort: string;
+  /** Set: the lab uses this cluster and creates no Docker resources; undefined: Docker containers */
+  existingCluster: ExistingCluster | undefined;
   elasticVersion: string;
   elasticsearchPort: number;
   kibanaPort: number;
@@ -47,7 +75,10 @@ export interface LabConfig {
   elasticsearchHeapMb: number;
   elasticsearchMemoryMb: number;
   kibanaMemoryMb: number;
-  /** Given by the user as a secret; undefined means "generate one and keep it in the stack's state" */
+  /**
+   * Given by the user as a secret. Docker: undefined means "generate one and keep it in the stack's
+   * state". Existing cluster: the password of existingCluster.username, unless an API key is given.
+   */
   elasticPassword: string | undefined;
   /** false sets node.store.allow_mmap=false, for hosts where vm.max_map_count cannot be raised */
   allowMmap: boolean;
@@ -108,6 +139,8 @@ export const CONFIG_KEYS = Object.keys(CONFIG_DEFAULTS) as (keyof typeof CONFIG_
 const COHORT_PATTERN = /^[a-z][a-z0-9-]{0,18}[a-z0-9]$|^[a-z]$/;
 const VERSION_PATTERN = /^(\d+)\.(\d+)\.(\d+)$/;
 const DOCKER_HOST_PATTERN = /^(unix|tcp|ssh|npipe):\/\/.+$/;
+// As Elasticsearch prints it (hex pairs with colons) or as openssl prints it (plain hex).
+const FINGERPRINT_PATTERN = /^(?:[0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$|^[0-9A-Fa-f]{64}$/;
 const MAX_JOB_ID_LENGTH = 64;
 
 export function defaultCohort(stack: string): string {
@@ -121,9 +154,14 @@ export function labJobId(cohort: string, jobName: string): string {
 
 /**
  * Applies defaults and validates every key. Throws one UsageError naming every problem.
- * `stack` gives the default cohort; `localArch` is `process.arch` of the machine running Pulumi.
+ * `stack` gives the default cohort; `localArch` is `process.arch` of the machine running Pulumi;
+ * `isSecret` says whether the stack stores a key encrypted (absent: not checked).
  */
-export function parseLabConfig(raw: RawLabConfig, catalog: LabCatalog, context: { stack: string; localArch: string }): LabConfig {
+export function parseLabConfig(
+  raw: RawLabConfig,
+  catalog: LabCatalog,
+  context: { stack: string; localArch: string; isSecret?: (key: string) => boolean },
+): LabConfig {
   const problems: string[] = [];
   const known = new Set<string>(CONFIG_KEYS);
   for (const key of Object.keys(raw)) {
@@ -191,13 +229,22 @@ export function parseLabConfig(raw: RawLabConfig, catalog: LabCatalog, context: 
   }
   const kibanaMemoryMb = integer("kibanaMemoryMb", 2048, 1024, 65536, " (MiB)");
 
-  const elasticPassword = raw.elasticPassword === undefined || raw.elasticPassword === "" ? undefined : raw.elasticPassword;
-  if (elasticPassword !== undefined && (elasticPassword.length < 6 || /[\s"'\\$`]/.test(elasticPassword))) {
+  const secret = (key: (typeof SECRET_KEYS)[number]): string | undefined => {
+    const value = raw[key];
+    if (value === undefined || value === "") return undefined;
     // The value itself is a secret: name the rule, never the value.
+    if (context.isSecret !== undefined && !context.isSecret(key)) {
+      problems.push(`lab:${key}: the value is stored in plain text; set it again with \`pulumi config set --secret lab:${key} ...\` so that it is encrypted`);
+    }
+    return value;
+  };
+  const elasticPassword = secret("elasticPassword");
+  if (elasticPassword !== undefined && (elasticPassword.length < 6 || /[\s"'\\$`]/.test(elasticPassword))) {
     problems.push(
       `lab:elasticPassword: the given secret is not allowed; use at least 6 characters without spaces, quotes, backslashes, '$' or backticks (or unset it to have one generated)`,
     );
   }
+  const existingCluster = parseExistingCluster(text, secret("elasticsearchApiKey"), elasticPassword, problems);
 
   const allowMmap = bool("allowMmap", true);
   const archText = text("hostArch") ?? "auto";
@@ -253,12 +300,14 @@ export function parseLabConfig(raw: RawLabConfig, catalog: LabCatalog, context: 
   const jobsText = text("mlJobs");
   if (jobsText === undefined) {
     if (scenarioKnown) mlJobs = catalog.jobsForScenario(scenario);
+  } else if (jobsText.toLowerCase() === NO_ML_JOBS) {
+    mlJobs = [];
   } else {
     mlJobs = parseList(jobsText);
     const unknown = mlJobs.filter((name) => !catalog.jobNames.includes(name));
     if (unknown.length > 0 || mlJobs.length === 0) {
       problems.push(
-        `lab:mlJobs: "${jobsText}" is not allowed${unknown.length > 0 ? ` (unknown: ${unknown.join(", ")})` : ""}; use a comma-separated list or JSON array of ${catalog.jobNames.join(", ")}`,
+        `lab:mlJobs: "${jobsText}" is not allowed${unknown.length > 0 ? ` (unknown: ${unknown.join(", ")})` : ""}; use ${NO_ML_JOBS}, or a comma-separated list or JSON array of ${catalog.jobNames.join(", ")}`,
       );
     }
     const duplicates = mlJobs.filter((name, i) => mlJobs.indexOf(name) !== i);
@@ -300,6 +349,7 @@ export function parseLabConfig(raw: RawLabConfig, catalog: LabCatalog, context: 
   if (problems.length > 0) throw new UsageError(problems.map((p) => `${p}`));
   return {
     cohort,
+    existingCluster,
     elasticVersion,
     elasticsearchPort,
     kibanaPort,
@@ -318,6 +368,54 @@ export function parseLabConfig(raw: RawLabConfig, catalog: LabCatalog, context: 
     verify,
     waitTimeoutSeconds,
   };
+}
+
+/**
+ * The existing-cluster settings: undefined when lab:elasticsearchUrl is unset (the Docker target),
+ * where setting lab:kibanaUrl or lab:elasticsearchApiKey is a mistake worth naming.
+ */
+function parseExistingCluster(
+  text: (key: keyof typeof CONFIG_DEFAULTS) => string | undefined,
+  apiKey: string | undefined,
+  password: string | undefined,
+  problems: string[],
+): ExistingCluster | undefined {
+  const elasticsearchUrl = text("elasticsearchUrl");
+  const kibanaUrl = text("kibanaUrl");
+  const caFingerprint = text("elasticsearchCaFingerprint");
+  if (elasticsearchUrl === undefined) {
+    for (const [key, value] of [["kibanaUrl", kibanaUrl], ["elasticsearchApiKey", apiKey], ["elasticsearchCaFingerprint", caFingerprint]] as const) {
+      if (value !== undefined) problems.push(`lab:${key}: is only used with lab:elasticsearchUrl (an existing cluster); set that too, or unset lab:${key} for the Docker lab`);
+    }
+    return undefined;
+  }
+  for (const [key, value] of [["elasticsearchUrl", elasticsearchUrl], ["kibanaUrl", kibanaUrl]] as const) {
+    if (value !== undefined && !isHttpUrl(value)) {
+      problems.push(`lab:${key}: "${value}" is not allowed; use an http:// or https:// URL without credentials, e.g. https://my-deployment.es.example.com:443`);
+    }
+  }
+  if (caFingerprint !== undefined && !FINGERPRINT_PATTERN.test(caFingerprint)) {
+    problems.push(`lab:elasticsearchCaFingerprint: "${caFingerprint}" is not allowed; use the CA certificate's SHA-256 fingerprint, 64 hex digits with or without colons`);
+  }
+  if (apiKey === undefined && password === undefined) {
+    problems.push(`lab:elasticPassword: is needed to log in to lab:elasticsearchUrl as lab:elasticsearchUsername; set it with --secret, or set lab:elasticsearchApiKey instead`);
+  }
+  return {
+    elasticsearchUrl: elasticsearchUrl.replace(/\/+$/, ""),
+    kibanaUrl: kibanaUrl?.replace(/\/+$/, ""),
+    username: text("elasticsearchUsername") ?? CONFIG_DEFAULTS.elasticsearchUsername,
+    apiKey,
+    caFingerprint,
+  };
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "http:" || url.protocol === "https:") && url.username === "" && url.password === "" && url.search === "" && url.hash === "";
+  } catch {
+    return false;
+  }
 }
 
 /** The host part of a Docker URL: ssh://user@host:22 -> host; unix:// and npipe:// are local. */

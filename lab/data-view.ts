@@ -1,11 +1,12 @@
 // The Kibana data view over the dataset's index, made the default one so Discover opens on it.
 
 import * as pulumi from "@pulumi/pulumi";
+import { providerCredentials, type CredentialInputs } from "./credential-inputs";
 import { KibanaDataView } from "./providers/data-view";
 
 export interface DataViewArgs {
   kibanaUrl: pulumi.Input<string>;
-  elasticPassword: pulumi.Input<string>;
+  credentials: CredentialInputs;
   dataViewId: string;
   /** The index (pattern) the view reads: the dataset's index */
   title: pulumi.Input<string>;
@@ -22,8 +23,7 @@ export class DataView extends pulumi.ComponentResource {
       `${name}-view`,
       {
         kibanaUrl: args.kibanaUrl,
-        username: "elastic",
-        password: args.elasticPassword,
+        ...providerCredentials(args.credentials),
         dataViewId: args.dataViewId,
         title: args.title,
         name: args.name,

@@ -3,11 +3,12 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import type { GroundTruth, InjectedAnomaly } from "../generator/types";
+import { providerCredentials, type CredentialInputs } from "./credential-inputs";
 import { DatasetIndex } from "./providers/dataset";
 
 export interface DatasetArgs {
   elasticsearchUrl: pulumi.Input<string>;
-  elasticPassword: pulumi.Input<string>;
+  credentials: CredentialInputs;
   indexPrefix: string;
   days: number;
   seed: number;
@@ -31,8 +32,7 @@ export class Dataset extends pulumi.ComponentResource {
       `${name}-index`,
       {
         elasticsearchUrl: args.elasticsearchUrl,
-        username: "elastic",
-        password: args.elasticPassword,
+        ...providerCredentials(args.credentials),
         indexPrefix: args.indexPrefix,
         days: args.days,
         seed: args.seed,

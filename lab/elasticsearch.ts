@@ -26,15 +26,23 @@ export interface ElasticsearchArgs {
 
 export const ELASTICSEARCH_HTTP_PORT = 9200;
 
-/** JVM options: fixed heap, and the SVE workaround where the host may be an arm64 (Apple M4) machine. */
-export function elasticsearchJavaOpts(heapMb: number, hostArch: HostArch): string {
-  const opts = [`-Xms${heapMb}m`, `-Xmx${heapMb}m`];
-  // The JDK crashes with SIGILL on Apple M4 unless SVE is off (start-local does the same on arm64:
-  // https://github.com/elastic/start-local). On an unknown remote host the option is made harmless
-  // for x86 JVMs, which do not know it, by IgnoreUnrecognizedVMOptions.
-  if (hostArch === "arm64") opts.push("-XX:UseSVE=0");
-  if (hostArch === "unknown") opts.push("-XX:+IgnoreUnrecognizedVMOptions", "-XX:UseSVE=0");
-  return opts.join(" ");
+/** The server's JVM options (ES_JAVA_OPTS): a fixed heap. */
+export function elasticsearchJavaOpts(heapMb: number): string {
+  return `-Xms${heapMb}m -Xmx${heapMb}m`;
+}
+
+/**
+ * Options for every JVM in the container (_JAVA_OPTIONS), or undefined: the SVE workaround where the
+ * host may be an arm64 (Apple M4) machine, whose JDK crashes with SIGILL unless SVE is off. Not in
+ * ES_JAVA_OPTS alone: when ELASTIC_PASSWORD is set, the image's entrypoint first runs
+ * elasticsearch-keystore in a JVM of its own, which reads _JAVA_OPTIONS but not ES_JAVA_OPTS
+ * (start-local sets _JAVA_OPTIONS for this reason: https://github.com/elastic/start-local). On an
+ * unknown remote host the option is made harmless for x86 JVMs by IgnoreUnrecognizedVMOptions.
+ */
+export function everyJvmOptions(hostArch: HostArch): string | undefined {
+  if (hostArch === "arm64") return "-XX:UseSVE=0";
+  if (hostArch === "unknown") return "-XX:+IgnoreUnrecognizedVMOptions -XX:UseSVE=0";
+  return undefined;
 }
 
 /** The container's settings, password aside (it is added as a secret). */
@@ -54,8 +62,10 @@ export function elasticsearchEnvironment(args: Pick<ElasticsearchArgs, "names" |
     "cluster.routing.allocation.disk.watermark.low=2gb",
     "cluster.routing.allocation.disk.watermark.high=1gb",
     "cluster.routing.allocation.disk.watermark.flood_stage=512mb",
-    `ES_JAVA_OPTS=${elasticsearchJavaOpts(args.heapMb, args.hostArch)}`,
+    `ES_JAVA_OPTS=${elasticsearchJavaOpts(args.heapMb)}`,
   ];
+  const jvmOptions = everyJvmOptions(args.hostArch);
+  if (jvmOptions !== undefined) env.push(`_JAVA_OPTIONS=${jvmOptions}`);
   // Without mmap Elasticsearch does not need vm.max_map_count >= 262144 (FIELD-NOTES, failure 1):
   // https://www.elastic.co/docs/reference/elasticsearch/index-settings/store#allow-mmap
   if (!args.allowMmap) env.push("node.store.allow_mmap=false");
@@ -108,11 +118,22 @@ export class Elasticsearch extends pulumi.ComponentResource {
         networksAdvanced: [{ name: args.network, aliases: [args.names.elasticsearchAlias] }],
         ports: [{ internal: ELASTICSEARCH_HTTP_PORT, external: args.port, ip: args.bindAddress }],
         volumes: [{ volumeName: this.volume.name, containerPath: "/usr/share/elasticsearch/data" }],
+        // Every field below is written as the docker provider reads it back from the engine (see
+        // docs/architecture.md, "Containers that keep still"), so a second `up` changes nothing:
+        // - memorySwap: unset, Docker makes it twice `memory` and every preview shows an update.
+        //   Equal to `memory` means no swap, which Elasticsearch wants anyway.
+        // - durations in Go's own notation ("1m0s", not "60s"), the form the provider reads back.
+        // Left out on purpose:
+        // - healthcheck.startInterval: engines before Docker 25 (API 1.44), such as Debian 12's
+        //   docker.io, refuse the whole container; a short interval does its job instead.
+        // - a nofile ulimit: where the engine's own hard limit is lower (rootless Docker, LXC) the
+        //   container fails with "error setting rlimit type 7"; a single-node cluster skips the
+        //   bootstrap check that wants it, and the image's default is enough for a lab.
         memory: args.memoryMb,
-        ulimits: [{ name: "nofile", soft: 65535, hard: 65535 }],
+        memorySwap: args.memoryMb,
         labels,
         restart: "unless-stopped",
-        healthcheck: { tests: ELASTICSEARCH_HEALTHCHECK, interval: "10s", timeout: "10s", retries: 30, startPeriod: "30s", startInterval: "2s" },
+        healthcheck: { tests: ELASTICSEARCH_HEALTHCHECK, interval: "5s", timeout: "10s", retries: 60, startPeriod: "30s" },
         wait: true,
         waitTimeout: args.waitTimeoutSeconds,
         destroyGraceSeconds: 30,

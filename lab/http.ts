@@ -8,12 +8,37 @@
 import { Client, errors } from "@elastic/elasticsearch";
 import { LabError } from "../generator/errors";
 
-export interface Endpoint {
-  url: string;
+/**
+ * How a dynamic provider logs in. Every provider's inputs carry these fields, so that one cluster's
+ * settings (lab:elasticsearchApiKey, lab:elasticsearchCaFingerprint) reach every call.
+ */
+export interface Credentials {
   username: string;
   password: string;
+  /** Base64 "id:key"; when set it is used instead of username and password */
+  apiKey?: string;
+  /** SHA-256 fingerprint of the CA of a self-signed https Elasticsearch */
+  caFingerprint?: string;
+}
+
+export interface Endpoint extends Credentials {
+  url: string;
   /** Per request; default 30 s */
   requestTimeoutMs?: number;
+}
+
+/** An endpoint at `url` with a provider's credentials. */
+export function endpointAt(url: string, credentials: Credentials, requestTimeoutMs?: number): Endpoint {
+  return { url, username: credentials.username, password: credentials.password, apiKey: credentials.apiKey, caFingerprint: credentials.caFingerprint, requestTimeoutMs };
+}
+
+function hasApiKey(credentials: Credentials): credentials is Credentials & { apiKey: string } {
+  return credentials.apiKey !== undefined && credentials.apiKey !== "";
+}
+
+/** The Authorization header value for Kibana's API. */
+export function authorizationHeader(credentials: Credentials): string {
+  return hasApiKey(credentials) ? `ApiKey ${credentials.apiKey}` : `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64")}`;
 }
 
 /** A refused or failed HTTP call: says which request, what came back and the server's reason. */
@@ -31,7 +56,8 @@ export class HttpError extends LabError {
 export function createElasticsearchClient(endpoint: Endpoint): Client {
   return new Client({
     node: endpoint.url,
-    auth: { username: endpoint.username, password: endpoint.password },
+    auth: hasApiKey(endpoint) ? { apiKey: endpoint.apiKey } : { username: endpoint.username, password: endpoint.password },
+    caFingerprint: endpoint.caFingerprint === undefined || endpoint.caFingerprint === "" ? undefined : endpoint.caFingerprint,
     requestTimeout: endpoint.requestTimeoutMs ?? 30_000,
     // Retries are the callers' business (retryUntil, with a deadline and a message).
     maxRetries: 0,
@@ -109,7 +135,7 @@ export async function kibanaRequest<T = unknown>(
 ): Promise<KibanaResponse<T>> {
   const url = endpoint.url.replace(/\/+$/, "") + path;
   const headers: Record<string, string> = {
-    authorization: `Basic ${Buffer.from(`${endpoint.username}:${endpoint.password}`).toString("base64")}`,
+    authorization: authorizationHeader(endpoint),
     "kbn-xsrf": "elastic-ml-lab",
     accept: "application/json",
   };

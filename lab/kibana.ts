@@ -70,10 +70,13 @@ export class Kibana extends pulumi.ComponentResource {
         ]),
         networksAdvanced: [{ name: args.network }],
         ports: [{ internal: KIBANA_HTTP_PORT, external: args.port, ip: args.bindAddress }],
+        // Written as the docker provider reads them back, for the reasons given in elasticsearch.ts:
+        // memorySwap explicit, durations in Go's notation, no startInterval.
         memory: args.memoryMb,
+        memorySwap: args.memoryMb,
         labels,
         restart: "unless-stopped",
-        healthcheck: { tests: KIBANA_HEALTHCHECK, interval: "10s", timeout: "10s", retries: 60, startPeriod: "60s", startInterval: "5s" },
+        healthcheck: { tests: KIBANA_HEALTHCHECK, interval: "5s", timeout: "10s", retries: 120, startPeriod: "1m0s" },
         wait: true,
         waitTimeout: args.waitTimeoutSeconds,
         destroyGraceSeconds: 30,

@@ -3,6 +3,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { jobRequests, type LabJobDefinition } from "../ml-jobs/index";
+import { providerCredentials, type CredentialInputs } from "./credential-inputs";
 import { MlAnomalyJob } from "./providers/ml-job";
 import { fitsSingleMetricViewer, mlJobUrl } from "./urls";
 
@@ -10,8 +11,9 @@ export interface MlJobArgs {
   definition: LabJobDefinition;
   jobId: string;
   elasticsearchUrl: pulumi.Input<string>;
-  elasticPassword: pulumi.Input<string>;
-  kibanaUrl: string;
+  credentials: CredentialInputs;
+  /** Undefined: no Kibana, so no links */
+  kibanaUrl: string | undefined;
   index: pulumi.Input<string>;
   start: pulumi.Input<string>;
   end: pulumi.Input<string>;
@@ -21,8 +23,9 @@ export interface MlJobArgs {
 
 export class MlJob extends pulumi.ComponentResource {
   readonly jobId: pulumi.Output<string>;
-  readonly anomalyExplorerUrl: pulumi.Output<string>;
-  /** Undefined for jobs the Single Metric Viewer cannot plot (population and rare analyses) */
+  /** Undefined without a Kibana */
+  readonly anomalyExplorerUrl: pulumi.Output<string | undefined>;
+  /** Undefined for jobs the Single Metric Viewer cannot plot (population and rare analyses), or without a Kibana */
   readonly singleMetricViewerUrl: pulumi.Output<string | undefined>;
   readonly datafeedState: pulumi.Output<string>;
 
@@ -33,8 +36,7 @@ export class MlJob extends pulumi.ComponentResource {
       `${name}-job`,
       {
         elasticsearchUrl: args.elasticsearchUrl,
-        username: "elastic",
-        password: args.elasticPassword,
+        ...providerCredentials(args.credentials),
         jobId: args.jobId,
         job: requests.job,
         datafeed: requests.datafeed,
@@ -50,9 +52,10 @@ export class MlJob extends pulumi.ComponentResource {
     this.jobId = job.jobId;
     this.datafeedState = job.datafeedState;
     const range = pulumi.all([args.start, args.end]).apply(([from, to]) => ({ from, to }));
-    this.anomalyExplorerUrl = range.apply((r) => mlJobUrl(args.kibanaUrl, "explorer", args.jobId, r));
+    const kibanaUrl = args.kibanaUrl;
+    this.anomalyExplorerUrl = range.apply((r) => (kibanaUrl === undefined ? undefined : mlJobUrl(kibanaUrl, "explorer", args.jobId, r)));
     this.singleMetricViewerUrl = range.apply((r) =>
-      fitsSingleMetricViewer(args.definition.job) ? mlJobUrl(args.kibanaUrl, "timeseriesexplorer", args.jobId, r) : undefined,
+      kibanaUrl !== undefined && fitsSingleMetricViewer(args.definition.job) ? mlJobUrl(kibanaUrl, "timeseriesexplorer", args.jobId, r) : undefined,
     );
     this.registerOutputs({ jobId: this.jobId, anomalyExplorerUrl: this.anomalyExplorerUrl, singleMetricViewerUrl: this.singleMetricViewerUrl });
   }

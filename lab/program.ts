@@ -1,9 +1,14 @@
 // The lab as one graph. index.ts reads and validates the configuration, then calls `buildLab`,
-// which only wires components together:
+// which only wires components together. Two targets share the cohort's own part:
 //
+// Docker (the default):
 //   network ─┬─ Elasticsearch (healthy) ─┬─ kibana_system password ── Kibana (healthy) ─┬─ data view
 //            │                           └─ dataset ──────────────────────────────────────┘
-//            │                                     └─ ML jobs (one per configured job)
+//            │                                     └─ ML jobs (one per configured job) ── verification
+//
+// Existing cluster (lab:elasticsearchUrl): no container, network or volume; only
+//   dataset ─┬─ data view (when lab:kibanaUrl is set)
+//            └─ ML jobs (none with lab:mlJobs none) ── verification
 //
 // The dataset waits for Elasticsearch only, so generation overlaps Kibana's start-up; ML jobs wait
 // for the dataset (they read its index and time range); the data view needs Kibana and the index.
@@ -12,7 +17,8 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { InjectedAnomaly } from "../generator/types";
 import { loadJobDefinitions, type LabJobDefinition } from "../ml-jobs/index";
-import type { LabConfig } from "./config";
+import type { ExistingCluster, LabConfig } from "./config";
+import type { CredentialInputs } from "./credential-inputs";
 import { DataView } from "./data-view";
 import { Dataset } from "./dataset";
 import { Elasticsearch } from "./elasticsearch";
@@ -26,27 +32,70 @@ import { Verification } from "./verification";
 
 export interface LabJobLinks {
   jobId: pulumi.Output<string>;
-  anomalyExplorer: pulumi.Output<string>;
+  /** Undefined without a Kibana */
+  anomalyExplorer: pulumi.Output<string | undefined>;
   singleMetricViewer: pulumi.Output<string | undefined>;
 }
 
 export interface LabOutputs {
   cohort: string;
-  kibanaUrl: string;
+  /** Undefined on an existing cluster without lab:kibanaUrl */
+  kibanaUrl: string | undefined;
   elasticsearchUrl: string;
-  username: string;
-  password: pulumi.Output<string>;
+  /** Undefined when the lab logs in with an API key (it is not handed out) */
+  username: string | undefined;
+  password: pulumi.Output<string> | undefined;
   index: pulumi.Output<string>;
   documentCount: pulumi.Output<number>;
   timeRange: pulumi.Output<{ from: string; to: string }>;
   anomalyWindows: pulumi.Output<InjectedAnomaly[]>;
-  dataViewId: pulumi.Output<string>;
+  /** Undefined without a Kibana */
+  dataViewId: pulumi.Output<string> | undefined;
   /** Present when lab:verify is true */
   verification: { allFound: pulumi.Output<boolean>; falseAlarmCount: pulumi.Output<number>; report: pulumi.Output<string> } | undefined;
   jobs: Record<string, LabJobLinks>;
 }
 
 export function buildLab(config: LabConfig, definitions: readonly LabJobDefinition[] = loadJobDefinitions()): LabOutputs {
+  return config.existingCluster === undefined ? buildDockerLab(config, definitions) : buildExistingClusterLab(config, config.existingCluster, definitions);
+}
+
+/** Where the cohort's own part goes, and what it must wait for. */
+interface Cluster {
+  elasticsearchUrl: string;
+  /** Undefined: no data view, no Kibana links */
+  kibanaUrl: string | undefined;
+  credentials: CredentialInputs;
+  /** What must be ready before the dataset is written */
+  elasticsearchReady: pulumi.Resource[];
+  /** What must be ready before the data view is made */
+  kibanaReady: pulumi.Resource[];
+}
+
+/** The lab on an existing cluster: only the cohort's own part, logged in as configured. */
+function buildExistingClusterLab(config: LabConfig, cluster: ExistingCluster, definitions: readonly LabJobDefinition[]): LabOutputs {
+  const usesApiKey = cluster.apiKey !== undefined;
+  const credentials: CredentialInputs = {
+    username: cluster.username,
+    password: config.elasticPassword ?? "",
+    apiKey: cluster.apiKey,
+    caFingerprint: cluster.caFingerprint,
+  };
+  const outputs = buildCohort(config, definitions, {
+    elasticsearchUrl: cluster.elasticsearchUrl,
+    kibanaUrl: cluster.kibanaUrl,
+    credentials,
+    elasticsearchReady: [],
+    kibanaReady: [],
+  });
+  return {
+    ...outputs,
+    username: usesApiKey ? undefined : cluster.username,
+    password: usesApiKey || config.elasticPassword === undefined ? undefined : pulumi.secret(config.elasticPassword),
+  };
+}
+
+function buildDockerLab(config: LabConfig, definitions: readonly LabJobDefinition[]): LabOutputs {
   const names = labNames(config.cohort);
   const timeoutSeconds = config.waitTimeoutSeconds;
 
@@ -104,11 +153,26 @@ export function buildLab(config: LabConfig, definitions: readonly LabJobDefiniti
     { ...dockerOpts, dependsOn: [credentials] },
   );
 
+  const outputs = buildCohort(config, definitions, {
+    elasticsearchUrl: elasticsearch.url,
+    kibanaUrl: kibana.url,
+    credentials: { username: "elastic", password: elasticPassword },
+    elasticsearchReady: [elasticsearch],
+    kibanaReady: [kibana],
+  });
+  return { ...outputs, username: "elastic", password: pulumi.secret(elasticPassword) };
+}
+
+/** The cohort's own part, the same on both targets: dataset, data view, ML jobs, verification. */
+function buildCohort(config: LabConfig, definitions: readonly LabJobDefinition[], cluster: Cluster): Omit<LabOutputs, "username" | "password"> {
+  const names = labNames(config.cohort);
+  const timeoutSeconds = config.waitTimeoutSeconds;
+
   const dataset = new Dataset(
     `lab-${config.cohort}-dataset`,
     {
-      elasticsearchUrl: elasticsearch.url,
-      elasticPassword,
+      elasticsearchUrl: cluster.elasticsearchUrl,
+      credentials: cluster.credentials,
       indexPrefix: names.indexPrefix,
       days: config.dataset.days,
       seed: config.dataset.seed,
@@ -117,21 +181,24 @@ export function buildLab(config: LabConfig, definitions: readonly LabJobDefiniti
       requestedEnd: config.dataset.end,
       timeoutSeconds,
     },
-    { dependsOn: [elasticsearch] },
+    { dependsOn: cluster.elasticsearchReady },
   );
 
-  const dataView = new DataView(
-    `lab-${config.cohort}-data-view`,
-    {
-      kibanaUrl: kibana.url,
-      elasticPassword,
-      dataViewId: names.dataViewId,
-      title: dataset.index,
-      name: `Lab access logs (${config.cohort})`,
-      timeoutSeconds,
-    },
-    { dependsOn: [kibana, dataset] },
-  );
+  const dataView =
+    cluster.kibanaUrl === undefined
+      ? undefined
+      : new DataView(
+          `lab-${config.cohort}-data-view`,
+          {
+            kibanaUrl: cluster.kibanaUrl,
+            credentials: cluster.credentials,
+            dataViewId: names.dataViewId,
+            title: dataset.index,
+            name: `Lab access logs (${config.cohort})`,
+            timeoutSeconds,
+          },
+          { dependsOn: [...cluster.kibanaReady, dataset] },
+        );
 
   const jobs: Record<string, LabJobLinks> = {};
   const jobResources: MlJob[] = [];
@@ -143,16 +210,16 @@ export function buildLab(config: LabConfig, definitions: readonly LabJobDefiniti
       {
         definition,
         jobId: names.jobId(jobName),
-        elasticsearchUrl: elasticsearch.url,
-        elasticPassword,
-        kibanaUrl: kibana.url,
+        elasticsearchUrl: cluster.elasticsearchUrl,
+        credentials: cluster.credentials,
+        kibanaUrl: cluster.kibanaUrl,
         index: dataset.index,
         start: dataset.start,
         end: dataset.end,
         waitForCompletion: config.waitForDatafeeds,
         timeoutSeconds,
       },
-      { dependsOn: [elasticsearch, dataset] },
+      { dependsOn: [...cluster.elasticsearchReady, dataset] },
     );
     jobResources.push(job);
     jobs[jobName] = { jobId: job.jobId, anomalyExplorer: job.anomalyExplorerUrl, singleMetricViewer: job.singleMetricViewerUrl };
@@ -162,8 +229,8 @@ export function buildLab(config: LabConfig, definitions: readonly LabJobDefiniti
     ? new Verification(
         `lab-${config.cohort}-verify`,
         {
-          elasticsearchUrl: elasticsearch.url,
-          elasticPassword,
+          elasticsearchUrl: cluster.elasticsearchUrl,
+          credentials: cluster.credentials,
           jobs: config.mlJobs.map((name) => ({ jobId: names.jobId(name), detects: [...(definitions.find((def) => def.name === name)?.detects ?? [])] })),
           truth: dataset.truth,
         },
@@ -173,16 +240,33 @@ export function buildLab(config: LabConfig, definitions: readonly LabJobDefiniti
 
   return {
     cohort: config.cohort,
-    kibanaUrl: kibana.url,
-    elasticsearchUrl: elasticsearch.url,
-    username: "elastic",
-    password: pulumi.secret(elasticPassword),
+    kibanaUrl: cluster.kibanaUrl,
+    elasticsearchUrl: cluster.elasticsearchUrl,
     index: dataset.index,
     documentCount: dataset.count,
     timeRange: pulumi.all([dataset.start, dataset.end]).apply(([from, to]) => ({ from, to })),
     anomalyWindows: dataset.anomalies,
-    dataViewId: dataView.dataViewId,
+    dataViewId: dataView?.dataViewId,
     verification: verification === undefined ? undefined : { allFound: verification.allFound, falseAlarmCount: verification.falseAlarmCount, report: verification.report },
     jobs,
   };
+}
+
+/** The stack outputs: every value the lab has, and no key whose value is undefined. */
+export function stackOutputs(lab: LabOutputs): Record<string, unknown> {
+  const outputs: Record<string, unknown> = {
+    cohort: lab.cohort,
+    kibanaUrl: lab.kibanaUrl,
+    elasticsearchUrl: lab.elasticsearchUrl,
+    username: lab.username,
+    password: lab.password,
+    index: lab.index,
+    documentCount: lab.documentCount,
+    timeRange: lab.timeRange,
+    anomalyWindows: lab.anomalyWindows,
+    dataViewId: lab.dataViewId,
+    jobs: lab.jobs,
+    verification: lab.verification,
+  };
+  return Object.fromEntries(Object.entries(outputs).filter(([, value]) => value !== undefined));
 }

@@ -7,6 +7,7 @@ import { planDataset } from "../generator/plan";
 import { SCENARIOS } from "../generator/scenarios";
 import { jobsForScenario, loadJobDefinitions } from "../ml-jobs/index";
 import { parseLabConfig, type LabCatalog, type LabConfig, type RawLabConfig } from "./config";
+import { preflightExistingCluster } from "./preflight";
 
 /** The scenarios and ML jobs that ship with the lab. */
 export function labCatalog(): LabCatalog {
@@ -37,7 +38,21 @@ export function readLabConfig(catalog: LabCatalog = labCatalog()): LabConfig {
   for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
     if (key.startsWith("lab:")) raw[key.slice("lab:".length)] = value;
   }
-  return parseLabConfig(raw as RawLabConfig, catalog, { stack: pulumi.getStack(), localArch: process.arch });
+  return parseLabConfig(raw as RawLabConfig, catalog, {
+    stack: pulumi.getStack(),
+    localArch: process.arch,
+    isSecret: storedAsSecret,
+  });
+}
+
+/**
+ * Whether the stack keeps `lab:<key>` encrypted. The SDK's `runtime.isConfigSecret` reads the secret
+ * keys the language host passes (PULUMI_CONFIG_SECRET_KEYS); it is marked internal, so its absence
+ * in a later SDK turns the check off rather than refusing every password.
+ */
+function storedAsSecret(key: string): boolean {
+  const runtime = pulumi.runtime as unknown as { isConfigSecret?: (fullKey: string) => boolean };
+  return runtime.isConfigSecret === undefined ? true : runtime.isConfigSecret(`lab:${key}`);
 }
 
 /**
@@ -50,5 +65,18 @@ export function readLabConfigOrStop(catalog?: LabCatalog): LabConfig {
   } catch (error) {
     if (isExpectedFailure(error)) throw new pulumi.RunError(`the lab's configuration (pulumi config) is not usable: ${error.message}`);
     throw error;
+  }
+}
+
+/**
+ * On an existing cluster, asks it whether the lab can work there (lab/preflight.ts) and stops the
+ * program with every problem, each naming its key, before any resource is declared. The Docker
+ * target has nothing to ask yet: its servers do not exist before `up`.
+ */
+export async function checkTargetOrStop(config: LabConfig): Promise<void> {
+  if (config.existingCluster === undefined) return;
+  const problems = await preflightExistingCluster({ cluster: config.existingCluster, password: config.elasticPassword, mlJobs: config.mlJobs });
+  if (problems.length > 0) {
+    throw new pulumi.RunError(`the lab cannot use the cluster at ${config.existingCluster.elasticsearchUrl}:\n  - ${problems.join("\n  - ")}`);
   }
 }

@@ -2,11 +2,12 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import type { AnomalyKind, GroundTruth } from "../generator/types";
+import { providerCredentials, type CredentialInputs } from "./credential-inputs";
 import { LabVerification } from "./providers/verification";
 
 export interface VerificationArgs {
   elasticsearchUrl: pulumi.Input<string>;
-  elasticPassword: pulumi.Input<string>;
+  credentials: CredentialInputs;
   jobs: { jobId: string; detects: AnomalyKind[] }[];
   truth: pulumi.Input<GroundTruth>;
 }
@@ -20,7 +21,7 @@ export class Verification extends pulumi.ComponentResource {
     super("lab:ml:Verification", name, {}, opts);
     const check = new LabVerification(
       `${name}-check`,
-      { elasticsearchUrl: args.elasticsearchUrl, username: "elastic", password: args.elasticPassword, jobs: args.jobs, truth: args.truth },
+      { elasticsearchUrl: args.elasticsearchUrl, ...providerCredentials(args.credentials), jobs: args.jobs, truth: args.truth },
       // The jobs' results exist only once their datafeeds have run: wait for every job.
       { parent: this, dependsOn: opts?.dependsOn },
     );

@@ -10,7 +10,7 @@
 //                                     the index must hold exactly the number of events generated
 //   6. PUT <index>/_mapping           `_meta.lab.status` becomes "complete" with the final event count
 //
-// `_meta.lab` is how `lab verify` and the Pulumi dataset step find the ground truth without a file,
+// `_meta.lab` is how `lab-verify` and the Pulumi dataset step find the ground truth without a file,
 // and how they tell a complete dataset from an interrupted one.
 
 import { type Client, type estypes, errors } from "@elastic/elasticsearch";
@@ -231,7 +231,7 @@ export async function deleteDataset(connection: ElasticsearchConnection, index: 
 }
 
 /**
- * Reads `_meta.lab` of a dataset index: its status and ground truth. For `lab verify` and the
+ * Reads `_meta.lab` of a dataset index: its status and ground truth. For `lab-verify` and the
  * Pulumi dataset step. Throws a LabError when the index is missing or not the lab's.
  */
 export async function readDatasetMeta(connection: ElasticsearchConnection, index: string): Promise<LabIndexMeta> {
@@ -242,6 +242,71 @@ export async function readDatasetMeta(connection: ElasticsearchConnection, index
     if (meta === "absent") throw new LabError(`index ${index} does not exist on ${connection.url}`);
     if (meta === "foreign") throw new LabError(`index ${index} was not created by the lab (its mapping has no _meta.lab)`);
     return meta;
+  } finally {
+    await client.close();
+  }
+}
+
+/** What an index holds, as far as the lab can tell: nothing, someone else's data, or a lab dataset with its document count. */
+export type DatasetInspection = { state: "absent" } | { state: "foreign" } | { state: "lab"; meta: LabIndexMeta; count: number };
+
+/**
+ * Looks at a dataset index without changing it: for `pulumi refresh`, which must tell "gone" from
+ * "unreachable". Connection failures throw (a LabError naming the URL); a missing index does not.
+ */
+export async function inspectDataset(connection: ElasticsearchConnection, index: string): Promise<DatasetInspection> {
+  const client = createClient(connection);
+  try {
+    await checkWithClient(client, connection);
+    const meta = await readLabMeta(client, connection, index);
+    if (meta === "absent" || meta === "foreign") return { state: meta };
+    try {
+      return { state: "lab", meta, count: await countDocuments(client, connection, index) };
+    } catch (error) {
+      // Deleted between the two calls.
+      if (error instanceof LabError && / 404\b/.test(error.message)) return { state: "absent" };
+      throw error;
+    }
+  } finally {
+    await client.close();
+  }
+}
+
+/**
+ * The names indexNameFor gives under `prefix`: `<prefix>-<scenario>-<yyyy.mm.dd>-<8 hex>`. The
+ * scenario part has no "-", so a longer prefix that starts with this one (cohort "a" and cohort
+ * "a-access-x") never matches.
+ */
+export function datasetIndexPattern(prefix: string): RegExp {
+  return new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}-[a-z0-9_]+-\\d{4}\\.\\d{2}\\.\\d{2}-[0-9a-f]{8}$`);
+}
+
+/**
+ * Deletes the index template of `prefix` once no dataset index under it is left, so that tearing
+ * down the last dataset leaves nothing behind, while a replacement dataset (created before the old
+ * one is deleted) keeps its template. "kept" names the indices still using it.
+ */
+export async function deleteUnusedTemplate(connection: ElasticsearchConnection, prefix: string): Promise<"deleted" | "absent" | { kept: string[] }> {
+  checkIndexPrefix(prefix);
+  const client = createClient(connection);
+  try {
+    let names: string[];
+    try {
+      const found = await client.indices.get({ index: `${prefix}-*`, allow_no_indices: true, expand_wildcards: "all", filter_path: "*.settings.index.provided_name" });
+      names = Object.keys(found);
+    } catch (error) {
+      throw describeRequestFailure(error, connection, `GET /${prefix}-*`);
+    }
+    const pattern = datasetIndexPattern(prefix);
+    const kept = names.filter((name) => pattern.test(name)).sort();
+    if (kept.length > 0) return { kept };
+    try {
+      await client.indices.deleteIndexTemplate({ name: prefix });
+      return "deleted";
+    } catch (error) {
+      if (error instanceof errors.ResponseError && error.statusCode === 404) return "absent";
+      throw describeRequestFailure(error, connection, `DELETE /_index_template/${prefix}`);
+    }
   } finally {
     await client.close();
   }

@@ -15,6 +15,7 @@ import {
 
 export {
   checkConnection,
+  checkWithClient,
   createClient,
   describeConnectionFailure,
   describeRequestFailure,
@@ -31,8 +32,11 @@ export {
   checkBulkSettings,
   checkIndexName,
   checkIndexPrefix,
+  datasetIndexPattern,
   deleteDataset,
+  deleteUnusedTemplate,
   indexTemplateFor,
+  inspectDataset,
   readDatasetMeta,
   type IndexDatasetOptions,
   type IndexDatasetResult,

@@ -3,20 +3,23 @@
 // create -> GET  /api/status                       until Kibana is available (bounded)
 //           POST /api/data_views/data_view         { data_view: { id, title, name, timeFieldName } }
 //                409 (the id exists, left by an earlier run): DELETE it and create again, once
+//                400 "Duplicate data view: <title>" (another view reads the same index, e.g. left
+//                by a run whose state was lost): create again with override: true, which replaces it
 //           POST /api/data_views/default           { data_view_id, force: true }
 //                if that fails, the new data view is deleted again before the error is rethrown
 // update -> POST /api/data_views/data_view/<id>    { data_view: { name } }, and the default again
+// read   -> GET  /api/data_views/data_view/<id>     404: gone; GET /api/data_views/default for isDefault.
+//           Unreachable is an error, never "gone"
 // delete -> POST /api/data_views/default           { data_view_id: null, force: true } when it is ours
 //           DELETE /api/data_views/data_view/<id>  (404 = already gone)
 //
 // https://www.elastic.co/docs/api/doc/kibana/group/endpoint-data-views
 
-import { HttpError, kibanaRequest, retryUntil, type Endpoint } from "../http";
+import { LabError, withoutStack } from "../../generator/errors";
+import { HttpError, endpointAt, kibanaRequest, retryUntil, type Credentials, type Endpoint } from "../http";
 
-export interface DataViewInputs {
+export interface DataViewInputs extends Credentials {
   kibanaUrl: string;
-  username: string;
-  password: string;
   dataViewId: string;
   /** The index pattern the view reads */
   title: string;
@@ -39,22 +42,32 @@ export interface CreateDataViewRequest {
   override?: boolean;
 }
 
-export function createDataViewRequest(inputs: DataViewInputs): CreateDataViewRequest {
-  return { data_view: { id: inputs.dataViewId, title: inputs.title, name: inputs.name, timeFieldName: inputs.timeFieldName }, override: false };
+export function createDataViewRequest(inputs: DataViewInputs, override = false): CreateDataViewRequest {
+  return { data_view: { id: inputs.dataViewId, title: inputs.title, name: inputs.name, timeFieldName: inputs.timeFieldName }, override };
+}
+
+/**
+ * Kibana's answer to a create whose title another data view already has: 400 "Duplicate data view:
+ * <title>" (its data views route maps every error but 404 to 400), not 409.
+ */
+export function isDuplicateTitle(error: unknown): boolean {
+  return error instanceof HttpError && error.status === 400 && /duplicate data view/i.test(error.reason);
 }
 
 export function diffDataView(olds: DataViewOutputs, news: DataViewInputs): { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean } {
   const replaces = DATA_VIEW_REPLACING_INPUTS.filter((key) => olds[key] !== news[key]);
   const changes =
     replaces.length > 0 ||
-    (["name", "makeDefault", "kibanaUrl", "username", "password"] as const).some((key) => olds[key] !== news[key]);
+    (["name", "makeDefault", "kibanaUrl", "username", "password", "apiKey", "caFingerprint"] as const).some((key) => (olds[key] ?? "") !== (news[key] ?? "")) ||
+    // A refresh found that another view became the default: make ours the default again.
+    (news.makeDefault && !olds.isDefault);
   // The id is fixed per cohort: created first, the replacement would meet the old view's id, and the
   // old view's delete would then remove the new one. So the old one goes first.
   return { changes, replaces: [...replaces], deleteBeforeReplace: true };
 }
 
 function endpointOf(inputs: DataViewInputs): Endpoint {
-  return { url: inputs.kibanaUrl, username: inputs.username, password: inputs.password, requestTimeoutMs: 30_000 };
+  return endpointAt(inputs.kibanaUrl, inputs, 30_000);
 }
 
 function dataViewPath(id: string): string {
@@ -89,10 +102,16 @@ export async function createDataView(inputs: DataViewInputs): Promise<DataViewOu
   try {
     await kibanaRequest(endpoint, "POST", "/api/data_views/data_view", { body: request });
   } catch (error) {
-    if (!(error instanceof HttpError && error.status === 409)) throw error;
-    // The id is the cohort's own (lab-<cohort>-access): a leftover of an earlier run, not someone else's.
-    await kibanaRequest(endpoint, "DELETE", dataViewPath(inputs.dataViewId), { accept: [404] });
-    await kibanaRequest(endpoint, "POST", "/api/data_views/data_view", { body: request });
+    if (isDuplicateTitle(error)) {
+      // The title is the cohort's own dataset index: the other view is a leftover reading our data.
+      await kibanaRequest(endpoint, "POST", "/api/data_views/data_view", { body: createDataViewRequest(inputs, true) });
+    } else if (error instanceof HttpError && error.status === 409) {
+      // The id is the cohort's own (lab-<cohort>-access): a leftover of an earlier run, not someone else's.
+      await kibanaRequest(endpoint, "DELETE", dataViewPath(inputs.dataViewId), { accept: [404] });
+      await kibanaRequest(endpoint, "POST", "/api/data_views/data_view", { body: request });
+    } else {
+      throw error;
+    }
   }
   if (inputs.makeDefault) {
     try {
@@ -113,6 +132,24 @@ export async function updateDataView(olds: DataViewOutputs, news: DataViewInputs
   if (news.makeDefault && !olds.isDefault) await setDefault(endpoint, news.dataViewId);
   if (!news.makeDefault && olds.isDefault) await unsetDefaultIfOurs(endpoint, news.dataViewId);
   return { ...news, isDefault: news.makeDefault };
+}
+
+/**
+ * The data view as `pulumi refresh` sees it: undefined when Kibana no longer has it (refresh drops it,
+ * the next `up` makes it again), else the state with `isDefault` as Kibana reports it. Kibana being
+ * unreachable or failing is an error: refresh never forgets a view because Kibana was down.
+ */
+export async function readDataView(state: DataViewOutputs): Promise<DataViewOutputs | undefined> {
+  const endpoint = endpointOf(state);
+  try {
+    const { status } = await kibanaRequest(endpoint, "GET", dataViewPath(state.dataViewId), { accept: [404] });
+    if (status === 404) return undefined;
+    const { body } = await kibanaRequest<{ data_view_id?: string | null }>(endpoint, "GET", "/api/data_views/default");
+    return { ...state, isDefault: body?.data_view_id === state.dataViewId };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw withoutStack(new LabError(`cannot check data view ${state.dataViewId}: ${message}. Nothing was changed in the stack's state; refresh again once Kibana answers`));
+  }
 }
 
 async function unsetDefaultIfOurs(endpoint: Endpoint, dataViewId: string): Promise<void> {

@@ -20,8 +20,20 @@ export const dataViewProvider: pulumi.dynamic.ResourceProvider<DataViewInputs, D
   async update(_id, olds, news) {
     return { outs: await logic().updateDataView(olds, news) };
   },
+  async read(id, props) {
+    if (props === undefined) throw new Error("a lab data view cannot be imported; let pulumi up create it");
+    const found = await logic().readDataView(props);
+    if (found === undefined) {
+      console.error(`lab: refresh: data view ${props.dataViewId} is gone from Kibana; the next pulumi up makes it again`);
+      // An empty id tells the engine the resource is gone.
+      return { id: "" };
+    }
+    return { id, props: found };
+  },
   async delete(_id, props) {
-    await logic().deleteDataView(props);
+    const result = await logic().deleteDataView(props);
+    // The provider's stderr reaches `pulumi destroy`'s output as one line.
+    if (result === "unreachable") console.error(`lab: could not delete data view ${props.dataViewId}: Kibana at ${props.kibanaUrl} did not answer; delete it in Kibana (Stack Management > Data views) if it is still there`);
   },
 };
 
@@ -33,6 +45,6 @@ export class KibanaDataView extends pulumi.dynamic.Resource {
   declare readonly isDefault: pulumi.Output<boolean>;
 
   constructor(name: string, args: DataViewArgs, opts?: pulumi.CustomResourceOptions) {
-    super(dataViewProvider, name, { ...args, isDefault: undefined }, { ...opts, additionalSecretOutputs: ["password"] }, "lab", "DataView");
+    super(dataViewProvider, name, { ...args, isDefault: undefined }, { ...opts, additionalSecretOutputs: ["password", "apiKey"] }, "lab", "DataView");
   }
 }

@@ -4,24 +4,27 @@
 //           planDataset (generator library), then indexDataset: PUT _index_template, _bulk with
 //           deterministic ids, _refresh, _count. A half-written index is deleted before the error
 //           is rethrown, with the generator's message.
+// read   -> GET /<index>/_mapping (_meta.lab) and GET /<index>/_count: the dataset as refresh sees it.
+//           Gone (absent, not the lab's, unfinished, or a count or truth other than the state's) reads
+//           as gone, so the next `up` writes it again; an unreachable server is an error, never "gone".
 // update -> only connection details changed (URL, credentials): nothing to do
 // diff   -> days, seed, scenario, rate, a requested end or the index prefix replace the dataset
-// delete -> DELETE /<index>; absent counts as done
+// delete -> DELETE /<index>; absent counts as done. Then DELETE /_index_template/<prefix> once no
+//           dataset index of the prefix is left. An unreachable server is reported, not fatal.
 //
 // The index name (the sink's indexNameFor: prefix, scenario, end date and a digest of the plan) differs
 // whenever the data differs, so a replacement (created before the old one is deleted) writes a new index
 // and the old one's delete can never remove the new data.
 
-import { LabError, isExpectedFailure } from "../../generator/errors";
+import { LabError, isExpectedFailure, withoutStack } from "../../generator/errors";
 import type { GroundTruth, InjectedAnomaly } from "../../generator/types";
 import { planDataset } from "../../generator/plan";
-import { checkConnection, deleteDataset, indexDataset, indexNameFor } from "../../generator/sinks/elasticsearch";
-import { HttpError, retryUntil } from "../http";
+import { checkConnection, deleteDataset, deleteUnusedTemplate, indexDataset, indexNameFor, inspectDataset } from "../../generator/sinks/elasticsearch";
+import { HttpError, retryUntil, type Credentials } from "../http";
+import { deepEqual } from "./equal";
 
-export interface DatasetInputs {
+export interface DatasetInputs extends Credentials {
   elasticsearchUrl: string;
-  username: string;
-  password: string;
   indexPrefix: string;
   days: number;
   seed: number;
@@ -62,12 +65,12 @@ export function diffDataset(olds: DatasetOutputs, news: DatasetInputs): { change
     if (key === "requestedEnd") return new Date(news.requestedEnd as string).toISOString() !== olds.end;
     return olds[key] !== news[key];
   });
-  const changes = replaces.length > 0 || olds.elasticsearchUrl !== news.elasticsearchUrl || olds.username !== news.username || olds.password !== news.password;
+  const changes = replaces.length > 0 || (["elasticsearchUrl", "username", "password", "apiKey", "caFingerprint"] as const).some((key) => (olds[key] ?? "") !== (news[key] ?? ""));
   return { changes, replaces: [...replaces] };
 }
 
-function connectionOf(inputs: DatasetInputs) {
-  return { url: inputs.elasticsearchUrl, username: inputs.username, password: inputs.password, requestTimeoutMs: 120_000 };
+function connectionOf(inputs: DatasetInputs, requestTimeoutMs = 120_000) {
+  return { url: inputs.elasticsearchUrl, username: inputs.username, password: inputs.password, apiKey: inputs.apiKey, caFingerprint: inputs.caFingerprint, requestTimeoutMs };
 }
 
 export async function createDataset(inputs: DatasetInputs, now: Date = new Date()): Promise<DatasetOutputs> {
@@ -84,6 +87,10 @@ export async function createDataset(inputs: DatasetInputs, now: Date = new Date(
     retryable: isUnreachable,
   });
   try {
+    // A create writes the whole dataset: an index of the same name left behind (state lost, or a
+    // refresh that found it damaged) is the lab's own, and is rewritten from scratch rather than
+    // patched, so that its count is exact whatever happened to it.
+    await deleteDataset(connection, index);
     const result = await indexDataset(plan, { connection, indexPrefix: inputs.indexPrefix, index });
     return {
       ...inputs,
@@ -106,23 +113,74 @@ export async function createDataset(inputs: DatasetInputs, now: Date = new Date(
   }
 }
 
-/** Deletes the dataset's index. An unreachable server gets a few quick tries, then counts as gone: the index lives in the lab's own volume. */
-export async function deleteDatasetIndex(outputs: DatasetOutputs): Promise<"deleted" | "absent" | "unreachable"> {
+/** Why refresh no longer finds the dataset the state describes; undefined when it is there, whole. */
+export function whyGone(state: DatasetOutputs, found: Awaited<ReturnType<typeof inspectDataset>>): string | undefined {
+  if (found.state === "absent") return `index ${state.index} does not exist`;
+  if (found.state === "foreign") return `index ${state.index} is not the lab's (no _meta.lab)`;
+  if (found.meta.status !== "complete") return `index ${state.index} is unfinished (status ${found.meta.status})`;
+  if (found.count !== state.count) return `index ${state.index} holds ${found.count} documents, not ${state.count}`;
+  if (!deepEqual(found.meta.truth, state.truth)) return `index ${state.index} holds another ground truth`;
+  return undefined;
+}
+
+/**
+ * The dataset as `pulumi refresh` sees it: the state unchanged when the index is there and whole,
+ * undefined when it is gone or damaged (so the next `up` writes it again). An unreachable server
+ * throws: refresh must never forget a dataset because the server was down.
+ */
+export async function readDataset(state: DatasetOutputs): Promise<{ outputs: DatasetOutputs } | { gone: string }> {
+  let found: Awaited<ReturnType<typeof inspectDataset>>;
   try {
-    return await retryUntil(() => deleteDataset(connectionOf(outputs), outputs.index), {
-      what: `Elasticsearch at ${outputs.elasticsearchUrl} to delete ${outputs.index}`,
-      timeoutMs: 10_000,
-      intervalMs: 2_000,
-      retryable: (error) => isUnreachable(error),
-    });
+    found = await inspectDataset(connectionOf(state, 30_000), state.index);
   } catch (error) {
-    if (isUnreachable(error) || (error instanceof LabError && /gave up waiting/.test(error.message))) return "unreachable";
+    const message = error instanceof Error ? error.message : String(error);
+    throw withoutStack(new LabError(`cannot check dataset index ${state.index}: ${message}. Nothing was changed in the stack's state; refresh again once Elasticsearch answers`));
+  }
+  const reason = whyGone(state, found);
+  return reason === undefined ? { outputs: state } : { gone: reason };
+}
+
+/** What a delete did with each thing it owns; "unreachable" ones are still on the server. */
+export interface DatasetDeletion {
+  index: "deleted" | "absent" | "unreachable";
+  template: "deleted" | "absent" | "kept" | "unreachable";
+}
+
+/**
+ * Deletes the dataset's index, then its index template once no dataset of the prefix is left. An
+ * unreachable server gets a few quick tries and is then reported in the result, not thrown, so that
+ * `destroy` completes; the caller names what is left.
+ */
+export async function deleteDatasetIndex(outputs: DatasetOutputs, timeoutMs = 10_000): Promise<DatasetDeletion> {
+  const connection = connectionOf(outputs, 30_000);
+  const patiently = <T>(what: string, attempt: () => Promise<T>) =>
+    retryUntil(attempt, { what: `Elasticsearch at ${outputs.elasticsearchUrl} to ${what}`, timeoutMs, intervalMs: 2_000, retryable: isUnreachable });
+  try {
+    const index = await patiently(`delete ${outputs.index}`, () => deleteDataset(connection, outputs.index));
+    const template = await patiently(`delete the index template ${outputs.indexPrefix}`, () => deleteUnusedTemplate(connection, outputs.indexPrefix));
+    return { index, template: typeof template === "string" ? template : "kept" };
+  } catch (error) {
+    if (isUnreachable(error) || (error instanceof LabError && /gave up waiting/.test(error.message))) return { index: "unreachable", template: "unreachable" };
     throw error;
   }
+}
+
+/** One line per thing a delete had to leave on an unreachable server, saying how to remove it later. */
+export function leftBehind(outputs: DatasetOutputs, deletion: DatasetDeletion): string[] {
+  const lines: string[] = [];
+  if (deletion.index === "unreachable") {
+    lines.push(`lab: could not delete index ${outputs.index}: Elasticsearch at ${outputs.elasticsearchUrl} did not answer; it is still there if the server keeps its data (DELETE /${outputs.index} removes it)`);
+  }
+  if (deletion.template === "unreachable") {
+    lines.push(`lab: could not delete index template ${outputs.indexPrefix}: Elasticsearch at ${outputs.elasticsearchUrl} did not answer (DELETE /_index_template/${outputs.indexPrefix} removes it)`);
+  }
+  return lines;
 }
 
 function isUnreachable(error: unknown): boolean {
   if (error instanceof HttpError) return error.status === undefined;
   const text = error instanceof Error ? `${error.name} ${error.message}` : String(error);
-  return /ECONNREFUSED|ConnectionError|EHOSTUNREACH|ENOTFOUND|cannot reach/i.test(text);
+  // The generator's client reports "cannot reach <url>", "did not answer ... within" (a silent
+  // server) and "the connection was lost"; the raw transport errors carry the codes.
+  return /ECONNREFUSED|ConnectionError|EHOSTUNREACH|ENOTFOUND|cannot reach|did not answer|connection was lost/i.test(text);
 }

@@ -23,8 +23,20 @@ export const datasetProvider: pulumi.dynamic.ResourceProvider<DatasetInputs, Dat
     const { index, count, start, end, anomalies, truth } = olds;
     return { outs: { ...news, index, count, start, end, anomalies, truth } };
   },
+  async read(id, props) {
+    if (props === undefined) throw new Error("a lab dataset cannot be imported; let pulumi up create it");
+    // An empty id tells the engine the resource is gone: refresh drops it and the next up recreates it.
+    const found = await logic().readDataset(props);
+    if ("gone" in found) {
+      console.error(`lab: refresh: the dataset is gone (${found.gone}); the next pulumi up writes it again`);
+      return { id: "" };
+    }
+    return { id, props: found.outputs };
+  },
   async delete(_id, props) {
-    await logic().deleteDatasetIndex(props);
+    const methods = logic();
+    // The provider's stderr reaches `pulumi destroy`'s output as one line each.
+    for (const line of methods.leftBehind(props, await methods.deleteDatasetIndex(props))) console.error(line);
   },
 };
 
@@ -43,7 +55,7 @@ export class DatasetIndex extends pulumi.dynamic.Resource {
       datasetProvider,
       name,
       { ...args, index: undefined, count: undefined, start: undefined, end: undefined, anomalies: undefined, truth: undefined },
-      { ...opts, additionalSecretOutputs: ["password"] },
+      { ...opts, additionalSecretOutputs: ["password", "apiKey"] },
       "lab",
       "Dataset",
     );

@@ -4,6 +4,9 @@
 //                  retried while the security index is not ready yet (503, "security index",
 //                  connection refused), up to a deadline; then
 //                  GET /_security/_authenticate as kibana_system, to prove the password works
+// read          -> GET /_security/_authenticate as kibana_system: 401 means the password no longer
+//                  works (a new volume, a reset), which reads as gone so the next `up` sets it again;
+//                  an unreachable server is an error, never "gone"
 // delete        -> nothing: the password is part of the node's security index, which goes with
 //                  the Elasticsearch volume
 //
@@ -11,6 +14,7 @@
 // This replaces the one-shot "setup" container of start-local and docker-elk, and the login race
 // Kibana hits when it starts before the password exists (FIELD-NOTES, failure 3).
 
+import { LabError, withoutStack } from "../../generator/errors";
 import { HttpError, createElasticsearchClient, esCall, retryUntil } from "../http";
 
 export const KIBANA_SYSTEM_USER = "kibana_system";
@@ -65,4 +69,23 @@ export async function setKibanaSystemPassword(inputs: KibanaSystemPasswordInputs
     await kibana.close();
   }
   return { ...inputs, kibanaSystemUsername: KIBANA_SYSTEM_USER };
+}
+
+/**
+ * Whether kibana_system still logs in with the state's password, for `pulumi refresh`: the state when
+ * it does, undefined when Elasticsearch refuses it (401). Anything else throws, so that an unreachable
+ * server never makes refresh forget the password.
+ */
+export async function readKibanaSystemPassword(state: KibanaSystemPasswordOutputs): Promise<KibanaSystemPasswordOutputs | undefined> {
+  const kibana = createElasticsearchClient({ url: state.elasticsearchUrl, username: KIBANA_SYSTEM_USER, password: state.kibanaSystemPassword, requestTimeoutMs: 15_000 });
+  try {
+    const me = await esCall({ method: "GET", path: "/_security/_authenticate" }, () => kibana.security.authenticate());
+    return me.username === KIBANA_SYSTEM_USER ? state : undefined;
+  } catch (error) {
+    if (error instanceof HttpError && error.status === 401) return undefined;
+    const message = error instanceof Error ? error.message : String(error);
+    throw withoutStack(new LabError(`cannot check the kibana_system password: ${message}. Nothing was changed in the stack's state; refresh again once Elasticsearch answers`));
+  } finally {
+    await kibana.close();
+  }
 }

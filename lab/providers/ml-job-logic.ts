@@ -8,6 +8,9 @@
 //                lookback: the datafeed stops by itself when it reaches the end
 //           GET  /_ml/datafeeds/datafeed-<job>/_stats               until "stopped", when asked to wait
 //           any failure: the teardown below runs, then the error is rethrown
+// read   -> GET  /_ml/anomaly_detectors/<job>/_stats and GET /_ml/datafeeds/<id>/_stats: both must
+//           exist (404 or a missing one: gone, so the next `up` makes them again); the state takes the
+//           datafeed's state and the job's processed record count. Unreachable is an error.
 // delete -> POST /_ml/datafeeds/<id>/_stop?force=true, POST /_ml/anomaly_detectors/<job>/_close?force=true,
 //           DELETE /_ml/datafeeds/<id>?force=true, DELETE /_ml/anomaly_detectors/<job>?force=true;
 //           404 at any step means that part is already gone
@@ -15,14 +18,12 @@
 // https://www.elastic.co/docs/api/doc/elasticsearch/group/endpoint-ml-anomaly
 
 import type { Client, estypes } from "@elastic/elasticsearch";
-import { LabError } from "../../generator/errors";
-import { HttpError, createElasticsearchClient, esCall, retryUntil, statusOf } from "../http";
+import { LabError, withoutStack } from "../../generator/errors";
+import { HttpError, createElasticsearchClient, endpointAt, esCall, retryUntil, statusOf, type Credentials } from "../http";
 import { deepEqual } from "./equal";
 
-export interface MlJobInputs {
+export interface MlJobInputs extends Credentials {
   elasticsearchUrl: string;
-  username: string;
-  password: string;
   jobId: string;
   job: estypes.MlPutJobRequest;
   datafeed: estypes.MlPutDatafeedRequest;
@@ -46,7 +47,7 @@ export const ML_JOB_REPLACING_INPUTS = ["jobId", "job", "datafeed", "start", "en
 export function diffMlJob(olds: MlJobOutputs, news: MlJobInputs): { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean } {
   const replaces = ML_JOB_REPLACING_INPUTS.filter((key) => !deepEqual(olds[key], news[key]));
   const changes =
-    replaces.length > 0 || (["elasticsearchUrl", "username", "password", "waitForCompletion", "timeoutSeconds"] as const).some((key) => olds[key] !== news[key]);
+    replaces.length > 0 || (["elasticsearchUrl", "username", "password", "apiKey", "caFingerprint", "waitForCompletion", "timeoutSeconds"] as const).some((key) => (olds[key] ?? "") !== (news[key] ?? ""));
   // Job ids are fixed per cohort: the old job must be gone before its replacement is put.
   return { changes, replaces: [...replaces], deleteBeforeReplace: true };
 }
@@ -57,7 +58,7 @@ export function startDatafeedRequest(datafeedId: string, start: string, end: str
 }
 
 function clientOf(inputs: MlJobInputs): Client {
-  return createElasticsearchClient({ url: inputs.elasticsearchUrl, username: inputs.username, password: inputs.password, requestTimeoutMs: 60_000 });
+  return createElasticsearchClient(endpointAt(inputs.elasticsearchUrl, inputs, 60_000));
 }
 
 function isAlreadyExists(error: unknown): boolean {
@@ -135,6 +136,32 @@ async function waitForDatafeedToStop(client: Client, datafeedId: string, timeout
 }
 
 class StillRunning extends LabError {}
+
+/**
+ * The job and datafeed as `pulumi refresh` sees them: undefined when either is gone, else the state
+ * with the datafeed's current state and the job's processed record count. An unreachable server or
+ * any other failure throws: refresh never forgets a job because the server was down.
+ */
+export async function readMlJob(state: MlJobOutputs): Promise<MlJobOutputs | undefined> {
+  const client = clientOf(state);
+  const jobPath = `/_ml/anomaly_detectors/${state.jobId}/_stats`;
+  const feedPath = `/_ml/datafeeds/${state.datafeedId}/_stats`;
+  try {
+    const jobs = await esCall({ method: "GET", path: jobPath }, () => client.ml.getJobStats({ job_id: state.jobId, allow_no_match: true }));
+    const job = jobs.jobs.find((j) => j.job_id === state.jobId);
+    if (job === undefined) return undefined;
+    const feeds = await esCall({ method: "GET", path: feedPath }, () => client.ml.getDatafeedStats({ datafeed_id: state.datafeedId, allow_no_match: true }));
+    const feed = feeds.datafeeds.find((f) => f.datafeed_id === state.datafeedId);
+    if (feed === undefined) return undefined;
+    return { ...state, datafeedState: feed.state, processedRecordCount: job.data_counts.processed_record_count ?? state.processedRecordCount };
+  } catch (error) {
+    if (statusOf(error) === 404) return undefined;
+    const message = error instanceof Error ? error.message : String(error);
+    throw withoutStack(new LabError(`cannot check ML job ${state.jobId}: ${message}. Nothing was changed in the stack's state; refresh again once Elasticsearch answers`));
+  } finally {
+    await client.close();
+  }
+}
 
 /** Deletes job and datafeed. An unreachable server counts as gone: ML state lives in the lab's own volume. */
 export async function deleteMlJob(outputs: MlJobOutputs): Promise<"deleted" | "unreachable"> {

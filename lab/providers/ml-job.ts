@@ -21,8 +21,20 @@ export const mlJobProvider: pulumi.dynamic.ResourceProvider<MlJobInputs, MlJobOu
     // Only connection details or waiting changed (diff replaces on the job itself).
     return { outs: { ...news, datafeedId: olds.datafeedId, datafeedState: olds.datafeedState, processedRecordCount: olds.processedRecordCount } };
   },
+  async read(id, props) {
+    if (props === undefined) throw new Error("a lab ML job cannot be imported; let pulumi up create it");
+    const found = await logic().readMlJob(props);
+    if (found === undefined) {
+      console.error(`lab: refresh: ML job ${props.jobId} or its datafeed is gone; the next pulumi up makes and runs it again`);
+      // An empty id tells the engine the resource is gone.
+      return { id: "" };
+    }
+    return { id, props: found };
+  },
   async delete(_id, props) {
-    await logic().deleteMlJob(props);
+    const result = await logic().deleteMlJob(props);
+    // The provider's stderr reaches `pulumi destroy`'s output as one line.
+    if (result === "unreachable") console.error(`lab: could not delete ML job ${props.jobId} and ${props.datafeedId}: Elasticsearch at ${props.elasticsearchUrl} did not answer; they are still there if the server keeps its data`);
   },
 };
 
@@ -39,7 +51,7 @@ export class MlAnomalyJob extends pulumi.dynamic.Resource {
       mlJobProvider,
       name,
       { ...args, datafeedId: undefined, datafeedState: undefined, processedRecordCount: undefined },
-      { ...opts, additionalSecretOutputs: ["password"] },
+      { ...opts, additionalSecretOutputs: ["password", "apiKey"] },
       "lab",
       "MlJob",
     );

@@ -3,6 +3,7 @@
 //
 // create  -> crypto.randomBytes (no HTTP)
 // diff    -> replace only when length or purpose changes, so every `pulumi up` keeps the same value
+// read    -> the state itself: the secret exists nowhere else
 // delete  -> nothing to undo
 //
 // Why not @pulumi/random: it needs a provider plugin download; this needs nothing but Node.
@@ -37,6 +38,10 @@ export const randomSecretProvider: pulumi.dynamic.ResourceProvider<RandomSecretI
   async diff(_id, olds, news) {
     const replaces = (["length", "purpose"] as const).filter((key) => olds[key] !== news[key]);
     return { changes: replaces.length > 0, replaces };
+  },
+  async read(id, props) {
+    // Nothing outside the state to check: the secret exists only there.
+    return { id, props };
   },
 };
 

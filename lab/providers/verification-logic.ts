@@ -4,18 +4,17 @@
 //
 // create/update -> GET /_ml/anomaly_detectors/<job>/_stats, /results/buckets, /results/records per job
 //                  (verify/index.ts: verifyJobs)
+// read          -> the state itself: the report is a reading, not a thing on a server
 // delete        -> nothing: reading results changes nothing
 
 import type { GroundTruth } from "../../generator/types";
 import type { AnomalyKind } from "../../generator/types";
 import { formatReport, verifyJobs } from "../../verify/index";
-import { createElasticsearchClient } from "../http";
+import { createElasticsearchClient, endpointAt, type Credentials } from "../http";
 import { deepEqual } from "./equal";
 
-export interface VerificationInputs {
+export interface VerificationInputs extends Credentials {
   elasticsearchUrl: string;
-  username: string;
-  password: string;
   jobs: { jobId: string; detects: AnomalyKind[] }[];
   truth: GroundTruth;
 }
@@ -27,7 +26,7 @@ export interface VerificationOutputs extends VerificationInputs {
 }
 
 export async function runVerification(inputs: VerificationInputs): Promise<VerificationOutputs> {
-  const client = createElasticsearchClient({ url: inputs.elasticsearchUrl, username: inputs.username, password: inputs.password, requestTimeoutMs: 60_000 });
+  const client = createElasticsearchClient(endpointAt(inputs.elasticsearchUrl, inputs, 60_000));
   try {
     const report = await verifyJobs(client, { jobs: inputs.jobs, truth: inputs.truth });
     return { ...inputs, allFound: report.allFound, falseAlarmCount: report.falseAlarmCount, report: formatReport(report) };

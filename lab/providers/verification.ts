@@ -19,6 +19,11 @@ export const verificationProvider: pulumi.dynamic.ResourceProvider<VerificationI
   async update(_id, _olds, news) {
     return { outs: await logic().runVerification(news) };
   },
+  async read(id, props) {
+    // The report is a reading of the jobs' results, not a thing on a server: refresh keeps it, and
+    // the next `up` reads again when the jobs or the truth change (see diffVerification).
+    return { id, props };
+  },
   async delete() {
     // Reading results changed nothing.
   },
@@ -32,6 +37,6 @@ export class LabVerification extends pulumi.dynamic.Resource {
   declare readonly report: pulumi.Output<string>;
 
   constructor(name: string, args: VerificationArgs, opts?: pulumi.CustomResourceOptions) {
-    super(verificationProvider, name, { ...args, allFound: undefined, falseAlarmCount: undefined, report: undefined }, { ...opts, additionalSecretOutputs: ["password"] }, "lab", "Verification");
+    super(verificationProvider, name, { ...args, allFound: undefined, falseAlarmCount: undefined, report: undefined }, { ...opts, additionalSecretOutputs: ["password", "apiKey"] }, "lab", "Verification");
   }
 }

@@ -32,6 +32,7 @@ describe("lab config", () => {
       const config = parseLabConfig({}, catalog, local);
       expect(config).to.deep.equal({
         cohort: "dev",
+        existingCluster: undefined,
         elasticVersion: DEFAULT_ELASTIC_VERSION,
         elasticsearchPort: 9200,
         kibanaPort: 5601,
@@ -50,6 +51,15 @@ describe("lab config", () => {
         verify: false,
         waitTimeoutSeconds: 600,
       });
+    });
+
+    it("reads every default Pulumi.yaml declares (which Pulumi applies itself) exactly as an unset key", () => {
+      const applied = Object.fromEntries(Object.entries(CONFIG_DEFAULTS).map(([key, value]) => [key, String(value)]));
+      expect(parseLabConfig(applied, catalog, local)).to.deep.equal(parseLabConfig({}, catalog, local));
+    });
+
+    it("declares no ML job for lab:mlJobs none", () => {
+      expect(parseLabConfig({ mlJobs: "none" }, catalog, local).mlJobs).to.deep.equal([]);
     });
 
     it("takes the ML jobs that fit the scenario unless lab:mlJobs names them", () => {
@@ -177,6 +187,49 @@ describe("lab config", () => {
     });
   });
 
+  describe("existing cluster", () => {
+    const existing = { elasticsearchUrl: "https://es.example.com:9243/", elasticPassword: "secret-1" };
+
+    it("uses the cluster lab:elasticsearchUrl names, as lab:elasticsearchUsername (default elastic)", () => {
+      expect(parseLabConfig(existing, catalog, local).existingCluster).to.deep.equal({
+        elasticsearchUrl: "https://es.example.com:9243",
+        kibanaUrl: undefined,
+        username: "elastic",
+        apiKey: undefined,
+        caFingerprint: undefined,
+      });
+      const withKibana = parseLabConfig({ ...existing, kibanaUrl: "https://kb.example.com", elasticsearchUsername: "trainer", elasticsearchCaFingerprint: "ab:".repeat(31) + "ab" }, catalog, local);
+      expect(withKibana.existingCluster?.kibanaUrl).to.equal("https://kb.example.com");
+      expect(withKibana.existingCluster?.username).to.equal("trainer");
+    });
+
+    it("needs a password or an API key, and names each bad URL or fingerprint", () => {
+      expect(problemsOf({ elasticsearchUrl: "https://es.example.com" })).to.deep.equal([
+        "lab:elasticPassword: is needed to log in to lab:elasticsearchUrl as lab:elasticsearchUsername; set it with --secret, or set lab:elasticsearchApiKey instead",
+      ]);
+      expect(parseLabConfig({ elasticsearchUrl: "https://es.example.com", elasticsearchApiKey: "aWQ6a2V5" }, catalog, local).existingCluster?.apiKey).to.equal("aWQ6a2V5");
+      const problems = problemsOf({ ...existing, elasticsearchUrl: "es.example.com:9200", kibanaUrl: "https://user:pw@kb", elasticsearchCaFingerprint: "abc" });
+      expect(problems).to.have.length(3);
+      expect(problems[0]).to.match(/^lab:elasticsearchUrl: "es\.example\.com:9200" is not allowed; use an http:\/\/ or https:\/\/ URL/);
+      expect(problems[1]).to.match(/^lab:kibanaUrl: /);
+      expect(problems[2]).to.match(/^lab:elasticsearchCaFingerprint: "abc" is not allowed; use the CA certificate's SHA-256 fingerprint/);
+    });
+
+    it("names the existing-cluster keys set without lab:elasticsearchUrl", () => {
+      expect(problemsOf({ kibanaUrl: "https://kb.example.com" })).to.deep.equal([
+        "lab:kibanaUrl: is only used with lab:elasticsearchUrl (an existing cluster); set that too, or unset lab:kibanaUrl for the Docker lab",
+      ]);
+    });
+
+    it("refuses a password or API key the stack keeps in plain text, without echoing it", () => {
+      const plainText = { ...local, isSecret: () => false };
+      const problems = problemsOf({ ...existing, elasticsearchApiKey: "aWQ6a2V5" }, plainText);
+      expect(problems).to.have.length(2);
+      expect(problems.join("\n")).to.include("lab:elasticPassword: the value is stored in plain text").and.include("lab:elasticsearchApiKey").and.not.include("secret-1").and.not.include("aWQ6a2V5");
+      expect(parseLabConfig(existing, catalog, { ...local, isSecret: () => true }).elasticPassword).to.equal("secret-1");
+    });
+  });
+
   describe("Pulumi.yaml", () => {
     const yaml = readFileSync(join(__dirname, "..", "..", "Pulumi.yaml"), "utf8");
     const documented = new Map<string, { description: boolean; default?: string }>();
@@ -197,6 +250,20 @@ describe("lab config", () => {
     it("documents every key the lab reads, and no other", () => {
       expect([...documented.keys()].sort()).to.deep.equal([...CONFIG_KEYS].sort());
       for (const [key, entry] of documented) expect(entry.description, key).to.equal(true);
+    });
+
+    it("gives every key a default, since Pulumi refuses a fresh stack that lacks a key declared without one", () => {
+      for (const [key, entry] of documented) expect(entry.default, key).to.not.equal(undefined);
+    });
+
+    it("does not declare a secret key, since Pulumi refuses a secret with a plain default", () => {
+      expect(yaml).to.not.match(/^ {4}secret: true/m);
+    });
+
+    it("gives real job names in its lab:mlJobs example", () => {
+      const example = /e\.g\. ([a-z_,]+)\)/.exec(yaml.slice(yaml.indexOf("  mlJobs:")))?.[1];
+      expect(example).to.be.a("string");
+      for (const name of example!.split(",")) expect(labCatalog().jobNames, name).to.include(name);
     });
 
     it("states the same defaults the code applies", () => {

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { UsageError } from "../../generator/errors";
 import { buildLab, type LabOutputs } from "../../lab/program";
 import { readLabConfig, readLabConfigOrStop } from "../../lab/read-config";
+import { declared, readBack } from "./docker-read-back";
 import { installMocks, isSecret, isSecretOnTheWire, plain, valueOf, type Recorder } from "./mocks";
 
 const CONTAINER = "docker:index/container:Container";
@@ -24,9 +25,12 @@ interface Built {
 async function build(stack: string, config: Record<string, string>, secretKeys: string[] = []): Promise<Built> {
   const recorder = await installMocks(stack, config, secretKeys);
   const lab = buildLab(readLabConfig());
-  await valueOf(lab.dataViewId);
+  if (lab.dataViewId !== undefined) await valueOf(lab.dataViewId);
   await valueOf(lab.documentCount);
-  for (const job of Object.values(lab.jobs)) await valueOf(job.anomalyExplorer);
+  for (const job of Object.values(lab.jobs)) {
+    await valueOf(job.jobId);
+    await valueOf(job.anomalyExplorer);
+  }
   if (lab.verification !== undefined) await valueOf(lab.verification.report);
   return { recorder, lab };
 }
@@ -119,7 +123,17 @@ describe("lab program (Pulumi mocks)", function () {
     it("runs a single secured node on the trial licence, which ML anomaly detection needs", () => {
       const envs = envsOf(a.recorder, "-es-container");
       expect(envs).to.include.members(["discovery.type=single-node", "xpack.security.enabled=true", "xpack.license.self_generated.type=trial"]);
-      expect(envs).to.include("ES_JAVA_OPTS=-Xms1024m -Xmx1024m".concat(process.arch === "arm64" ? " -XX:UseSVE=0" : ""));
+      expect(envs).to.include("ES_JAVA_OPTS=-Xms1024m -Xmx1024m");
+      expect(envs.includes("_JAVA_OPTIONS=-XX:UseSVE=0")).to.equal(process.arch === "arm64");
+    });
+
+    it("starts on Docker engines older than 25 and on rootless Docker: no healthcheck start interval, no nofile ulimit", () => {
+      for (const built of [a, b]) {
+        for (const r of built.recorder.ofType(CONTAINER)) {
+          expect(plain<Record<string, unknown>>(r.inputs.healthcheck), r.name).to.not.have.property("startInterval");
+          expect(r.inputs, r.name).to.not.have.property("ulimits");
+        }
+      }
     });
 
     it("waits for a healthy node, within the configured bound", () => {
@@ -142,11 +156,34 @@ describe("lab program (Pulumi mocks)", function () {
     });
   });
 
+  describe("containers that keep still (docker provider read-back, stood in: no Docker engine here)", () => {
+    it("declares every field it sets the way the docker provider reads it back, so a second up changes nothing", () => {
+      for (const built of [a, b]) {
+        const containers = built.recorder.ofType(CONTAINER);
+        expect(containers.length).to.equal(2);
+        for (const r of containers) {
+          const inputs = Object.fromEntries(Object.entries(r.inputs).map(([key, value]) => [key, plain(value)]));
+          expect(readBack(inputs), r.name).to.deep.equal(declared(inputs));
+        }
+      }
+    });
+
+    it("sets memorySwap to the memory limit, since Docker would otherwise read back twice the memory", () => {
+      for (const r of a.recorder.ofType(CONTAINER)) expect(plain(r.inputs.memorySwap), r.name).to.equal(plain(r.inputs.memory));
+    });
+
+    it("the read-back stand-in catches the drift a real run showed: memory without memorySwap, and durations Docker rewrites", () => {
+      expect(readBack({ memory: 4096 })).to.not.deep.equal(declared({ memory: 4096 }));
+      const healthcheck = { tests: ["CMD", "true"], retries: 3, interval: "60s", timeout: "10s", startPeriod: "30s" };
+      expect(readBack({ healthcheck })).to.not.deep.equal(declared({ healthcheck }));
+    });
+  });
+
   describe("secrets", () => {
     it("exports the password as a secret, given or generated", async () => {
-      expect(await isSecret(a.lab.password)).to.equal(true);
-      expect(await isSecret(b.lab.password)).to.equal(true);
-      expect(await valueOf(a.lab.password)).to.equal("given-secret-a");
+      expect(await isSecret(a.lab.password!)).to.equal(true);
+      expect(await isSecret(b.lab.password!)).to.equal(true);
+      expect(await valueOf(a.lab.password!)).to.equal("given-secret-a");
     });
 
     it("passes the containers' environments, which hold passwords and keys, as secrets", () => {
@@ -206,7 +243,7 @@ describe("lab program (Pulumi mocks)", function () {
   describe("outputs", () => {
     it("links each job to its Anomaly Explorer over the dataset's time range", async () => {
       const [name, links] = Object.entries(a.lab.jobs)[0];
-      const url = await valueOf(links.anomalyExplorer);
+      const url = (await valueOf(links.anomalyExplorer)) ?? "";
       expect(url).to.match(/^http:\/\/127\.0\.0\.1:5602\/app\/ml\/explorer\?_g=/);
       expect(decodeURIComponent(url)).to.include(`jobIds:!(lab-cohort-a-${name})`).and.include("from:'2026-11-03T00:00:00.000Z'").and.include("to:'2026-11-17T00:00:00.000Z'");
     });
@@ -227,17 +264,78 @@ describe("lab program (Pulumi mocks)", function () {
   });
 
   describe("index.ts, the Pulumi entry point", () => {
-    it("reads the stack's configuration and exports what the instructor hands out", async () => {
+    it("reads the stack's configuration and exports what the instructor hands out, and no undefined output", async () => {
       const recorder = await installMocks("cohort-x", { datasetScenario: "spike", kibanaPort: "5611", elasticsearchPort: "9211" });
       const program = require("../../index") as typeof import("../../index");
-      expect(program.cohort).to.equal("cohort-x");
-      expect(program.kibanaUrl).to.equal("http://127.0.0.1:5611");
-      expect(program.elasticsearchUrl).to.equal("http://127.0.0.1:9211");
-      expect(program.username).to.equal("elastic");
-      expect(await isSecret(program.password)).to.equal(true);
-      expect(await valueOf(program.dataViewId)).to.equal("lab-cohort-x-access");
-      expect(Object.keys(program.jobs).length).to.be.greaterThan(0);
+      const outputs = (await program()) as Record<string, unknown>;
+      expect(outputs.cohort).to.equal("cohort-x");
+      expect(outputs.kibanaUrl).to.equal("http://127.0.0.1:5611");
+      expect(outputs.elasticsearchUrl).to.equal("http://127.0.0.1:9211");
+      expect(outputs.username).to.equal("elastic");
+      expect(await isSecret(outputs.password as pulumi.Output<string>)).to.equal(true);
+      expect(await valueOf(outputs.dataViewId as pulumi.Output<string>)).to.equal("lab-cohort-x-access");
+      expect(Object.keys(outputs.jobs as object).length).to.be.greaterThan(0);
+      // lab:verify is false: an exported undefined would make Pulumi warn on every preview.
+      expect(Object.keys(outputs)).to.not.include("verification");
+      for (const [key, value] of Object.entries(outputs)) expect(value, key).to.not.equal(undefined);
       expect(recorder.resources.some((r) => r.name === "lab-cohort-x-es-container")).to.equal(true);
+    });
+  });
+
+  describe("existing cluster (lab:elasticsearchUrl)", () => {
+    const EXISTING = { cohort: "ext", elasticsearchUrl: "https://es.example.com:9243", elasticPassword: "cluster-secret", datasetScenario: "spike" };
+
+    it("creates no container, network, volume or image, only the cohort's dataset and ML jobs", async () => {
+      const built = await build("ext", EXISTING, ["elasticPassword"]);
+      expect(built.recorder.resources.filter((r) => r.type.startsWith("docker:") || r.type.startsWith("pulumi:providers:docker"))).to.deep.equal([]);
+      const kinds = built.recorder.resources.filter((r) => r.type.startsWith("pulumi-nodejs:")).map((r) => r.type.split(":").at(-1));
+      expect(kinds.filter((kind) => kind !== "MlJob")).to.deep.equal(["Dataset"]);
+      expect(kinds.filter((kind) => kind === "MlJob").length).to.equal(Object.keys(built.lab.jobs).length).and.be.greaterThan(0);
+      expect(built.lab.elasticsearchUrl).to.equal("https://es.example.com:9243");
+      expect(built.lab.kibanaUrl).to.equal(undefined);
+      expect(built.lab.dataViewId).to.equal(undefined);
+      const dataset = built.recorder.resources.find((r) => r.type === "pulumi-nodejs:dynamic/lab:Dataset")!;
+      expect(plain(dataset.inputs.elasticsearchUrl)).to.equal("https://es.example.com:9243");
+      expect(dataset.dependencies).to.deep.equal([]);
+    });
+
+    it("makes the data view on the Kibana lab:kibanaUrl names, and links the jobs to it", async () => {
+      const built = await build("ext-kb", { ...EXISTING, kibanaUrl: "https://kb.example.com:9243/" }, ["elasticPassword"]);
+      const view = built.recorder.resources.find((r) => r.type === "pulumi-nodejs:dynamic/lab:DataView")!;
+      expect(plain(view.inputs.kibanaUrl)).to.equal("https://kb.example.com:9243");
+      expect(await valueOf(built.lab.dataViewId!)).to.equal("lab-ext-access");
+      const links = Object.values(built.lab.jobs)[0];
+      expect(await valueOf(links.anomalyExplorer)).to.match(/^https:\/\/kb\.example\.com:9243\/app\/ml\/explorer/);
+    });
+
+    it("declares no ML job with lab:mlJobs none", async () => {
+      const built = await build("ext-none", { ...EXISTING, mlJobs: "none" }, ["elasticPassword"]);
+      expect(built.recorder.resources.filter((r) => r.type.endsWith(":MlJob"))).to.deep.equal([]);
+      expect(built.lab.jobs).to.deep.equal({});
+    });
+
+    it("logs in with an API key when one is given, passed as a secret and not handed out", async () => {
+      const { elasticPassword: _none, ...withoutPassword } = EXISTING;
+      const built = await build("ext-key", { ...withoutPassword, elasticsearchApiKey: "aWQ6a2V5", elasticsearchCaFingerprint: "AB".repeat(32) }, ["elasticsearchApiKey"]);
+      for (const r of built.recorder.resources.filter((x) => x.type.startsWith("pulumi-nodejs:"))) {
+        expect(isSecretOnTheWire(r.inputs.apiKey), r.name).to.equal(true);
+        expect(plain(r.inputs.apiKey), r.name).to.equal("aWQ6a2V5");
+        expect(plain(r.inputs.caFingerprint), r.name).to.equal("AB".repeat(32));
+      }
+      expect(built.lab.username).to.equal(undefined);
+      expect(built.lab.password).to.equal(undefined);
+    });
+
+    it("refuses a password or API key stored in plain text, naming the key but never the value", async () => {
+      await installMocks("ext-plain", EXISTING);
+      let error: unknown;
+      try {
+        readLabConfig();
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).to.be.instanceOf(UsageError);
+      expect((error as Error).message).to.include("lab:elasticPassword").and.include("--secret").and.not.include("cluster-secret");
     });
   });
 
@@ -250,7 +348,7 @@ describe("lab program (Pulumi mocks)", function () {
       expect(dockerResources.length).to.be.greaterThan(5);
       for (const r of dockerResources) expect(r.provider.startsWith(`${provider!.urn}::`), r.name).to.equal(true);
       expect(remote.lab.elasticsearchUrl).to.equal("http://lab-host:9200");
-      expect(envsOf(remote.recorder, "-es-container").find((e) => e.startsWith("ES_JAVA_OPTS="))).to.include("-XX:+IgnoreUnrecognizedVMOptions -XX:UseSVE=0");
+      expect(envsOf(remote.recorder, "-es-container")).to.include("_JAVA_OPTIONS=-XX:+IgnoreUnrecognizedVMOptions -XX:UseSVE=0");
     });
   });
 
