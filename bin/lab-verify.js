@@ -1,12 +1,17 @@
 #!/usr/bin/env node
-// `lab <command>`: runs the TypeScript sources through tsx, without a build step.
+// `lab-verify verify|expect`: runs verify/cli.ts from source through tsx, so no build step is needed.
+// Named lab-verify, not lab: `npx lab` outside the project folder offers to install an unrelated
+// npm package (hapi's test runner).
 "use strict";
 require("tsx/cjs");
 const { main } = require("../verify/cli.ts");
+
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => {
+    process.exitCode = code;
+  },
   (error) => {
-    process.stderr.write(`lab: unexpected failure: ${(error && error.stack) || String(error)}\n`);
-    process.exit(1);
+    process.stderr.write(`lab-verify: unexpected failure, please report it:\n${(error && error.stack) || error}\n`);
+    process.exitCode = 1;
   },
 );

@@ -25,8 +25,8 @@ import {
   checkIndexPrefix,
   indexNameFor,
   redactUrl,
-  type ElasticsearchConnection,
 } from "./sinks/elasticsearch";
+import { addConnectionOptions, CONNECTION_FLAGS, CREDENTIALS_HELP, parseConnection, type ConnectionFlags } from "./connection-flags";
 import { createProgress, expectedEventCount } from "./progress";
 import { generateEvents } from "./events";
 import { countPerBucket, renderRatePlot, utcMinute } from "../verify/plot";
@@ -63,7 +63,7 @@ export interface CliIo {
   now: () => Date;
 }
 
-interface RawOptions {
+interface RawOptions extends ConnectionFlags {
   days?: string;
   seed?: string;
   end?: string;
@@ -76,11 +76,6 @@ interface RawOptions {
   format?: string;
   truth?: string;
   es?: string;
-  esUser?: string;
-  esPassword?: string;
-  esApiKey?: string;
-  esTimeout?: string;
-  caFingerprint?: string;
   indexPrefix?: string;
   index?: string;
   flushBytes?: string;
@@ -108,25 +103,29 @@ const ANOMALY_HELP = `Anomalies (--anomaly, repeatable; replaces the scenario's 
   minutes   duration of the window (default: the kind's, e.g. 30 for spike)
   magnitude rate factor (spike, drop), latency factor, 5xx share (errors), requests/minute (scan, rare_agent)
   target    the affected host, URL path, client IP or user agent; must come last (may hold commas)
-  e.g. --anomaly spike,start=2026-11-20T14:00:00Z,minutes=30,magnitude=10 --anomaly errors,target=/api/cart`;
+  A start needs an --end that puts it in the range (see the examples).`;
 
+// Each line under "Examples:" runs as written (test/generator/cli.test.ts runs them), so a fixed
+// anomaly start comes with the --end that contains it, and mixed gets the days it needs.
 const EXAMPLES_HELP = `Examples:
   lab-generate --days 7 --seed 42 --out events.ndjson --truth truth.json
-  lab-generate --days 1 --scenario mixed --format csv --out events.csv
+  lab-generate --days 2 --scenario mixed --out events.csv
   lab-generate --days 0.5 --out - | head
   lab-generate --days 7 --scenario mixed --plot expected.svg      (the picture only, no data)
-  ELASTICSEARCH_PASSWORD=... lab-generate --es http://127.0.0.1:9200 --es-user elastic --scenario mixed
+  lab-generate --days 7 --end 2026-11-24 --anomaly spike,start=2026-11-20T14:00:00Z,minutes=30,magnitude=10 --anomaly errors,target=/api/v1/products --out custom.ndjson
+  ELASTICSEARCH_PASSWORD=... lab-generate --es http://127.0.0.1:9200 --scenario mixed
 
-Credentials come from --es-user/--es-password or --es-api-key, else from the environment:
-  ELASTICSEARCH_USERNAME, ELASTICSEARCH_PASSWORD, ELASTICSEARCH_API_KEY (prefer the environment:
-  flags show in the process list).
+${CREDENTIALS_HELP}
 
 Exit codes: 0 success, 1 failure while working (server, credentials, rejected documents),
-  2 bad input (nothing was written), 130 interrupted (Ctrl-C), 143 terminated (SIGTERM), 129 hung up (SIGHUP).`;
+  2 bad input (nothing was written), 130 interrupted (Ctrl-C), 143 terminated (SIGTERM), 129 hung up (SIGHUP).
+
+Run it from the project folder (npx lab-generate ...), or from anywhere after \`npm link\` in the
+project folder.`;
 
 function buildCommand(io: CliIo): Command {
   const collect = (value: string, previous: string[]) => [...previous, value];
-  return new Command()
+  const command = new Command()
     .name("lab-generate")
     .description("Generate realistic HTTP access logs with known, labelled anomalies, to a file, stdout or Elasticsearch.")
     .helpOption("-h, --help", "show this help")
@@ -141,12 +140,8 @@ function buildCommand(io: CliIo): Command {
     .option("--out <file|->", "write events to FILE, or to stdout with \"-\"")
     .addOption(new Option("--format <format>", "file format (default: from the --out extension, .csv or .ndjson; else ndjson)").choices([...FORMATS]))
     .option("--truth <file>", "write the ground truth (JSON) to FILE after a successful run")
-    .option("--es <url>", "index into Elasticsearch at URL, e.g. http://127.0.0.1:9200")
-    .option("--es-user <name>", "Elasticsearch user (env ELASTICSEARCH_USERNAME)")
-    .option("--es-password <password>", "Elasticsearch password (env ELASTICSEARCH_PASSWORD)")
-    .option("--es-api-key <key>", "Elasticsearch API key, base64 id:key (env ELASTICSEARCH_API_KEY)")
-    .option("--es-timeout <seconds>", "bound on each Elasticsearch request (default: 60)")
-    .option("--ca-fingerprint <sha256>", "SHA-256 fingerprint of the CA of an https Elasticsearch")
+    .option("--es <url>", "index into Elasticsearch at URL, e.g. http://127.0.0.1:9200");
+  return addConnectionOptions(command)
     .option("--index-prefix <prefix>", `index names start with PREFIX- (default: ${DEFAULT_INDEX_PREFIX})`)
     .option("--index <name>", "exact index name, starting with PREFIX- (default: PREFIX-SCENARIO-DAY-DIGEST)")
     .option("--flush-bytes <bytes>", `bytes per bulk request (default: ${DEFAULT_FLUSH_BYTES})`)
@@ -275,7 +270,7 @@ export function parseRun(raw: RawOptions, io: Pick<CliIo, "env" | "now">): CliRu
   const format = fileFormat(raw.format as Format | undefined, raw.out, problems);
   const esOnly: Array<[string, unknown]> = [
     ["--index-prefix", raw.indexPrefix], ["--index", raw.index], ["--flush-bytes", raw.flushBytes], ["--concurrency", raw.concurrency],
-    ["--es-user", raw.esUser], ["--es-password", raw.esPassword], ["--es-api-key", raw.esApiKey], ["--es-timeout", raw.esTimeout], ["--ca-fingerprint", raw.caFingerprint],
+    ...CONNECTION_FLAGS.map(([flag, key]): [string, unknown] => [flag, raw[key]]),
   ];
   let sink: DatasetSink | undefined;
   if (raw.out !== undefined && raw.es !== undefined) {
@@ -338,20 +333,7 @@ function parseElasticsearchSink(
   number: (flag: string, value: string | undefined, integer: boolean) => number | undefined,
   problems: string[],
 ): DatasetSink | undefined {
-  const url = raw.es as string;
-  try {
-    const parsed = new URL(url);
-    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") problems.push(`--es ${JSON.stringify(redactUrl(url))} must use http or https`);
-  } catch {
-    problems.push(`--es ${JSON.stringify(url)} is not a URL; expected http(s)://host:port, e.g. http://127.0.0.1:9200`);
-  }
-  const nonEmpty = (value: string | undefined) => (value === undefined || value === "" ? undefined : value);
-  const apiKey = nonEmpty(raw.esApiKey) ?? nonEmpty(env.ELASTICSEARCH_API_KEY);
-  const username = nonEmpty(raw.esUser) ?? nonEmpty(env.ELASTICSEARCH_USERNAME);
-  const password = raw.esPassword ?? env.ELASTICSEARCH_PASSWORD;
-  if (raw.esPassword !== undefined && username === undefined) problems.push("--es-password needs a user: give --es-user or set ELASTICSEARCH_USERNAME");
-  const timeoutSeconds = number("--es-timeout", raw.esTimeout, false);
-  if (timeoutSeconds !== undefined && !(timeoutSeconds > 0 && timeoutSeconds <= 3600)) problems.push(`--es-timeout ${raw.esTimeout} is not allowed; allowed: seconds > 0 and <= 3600`);
+  const connection = parseConnection(raw.es as string, raw, env, problems);
   const flushBytes = number("--flush-bytes", raw.flushBytes, true);
   const concurrency = number("--concurrency", raw.concurrency, true);
   const indexPrefix = raw.indexPrefix ?? DEFAULT_INDEX_PREFIX;
@@ -367,12 +349,6 @@ function parseElasticsearchSink(
       problems.push(...error.problems.map(renameLibraryKeys));
     }
   }
-  const connection: ElasticsearchConnection = {
-    url,
-    ...(apiKey !== undefined ? { apiKey } : username !== undefined ? { username, password: password ?? "" } : {}),
-    ...(timeoutSeconds !== undefined ? { requestTimeoutMs: Math.round(timeoutSeconds * 1000) } : {}),
-    ...(raw.caFingerprint !== undefined ? { caFingerprint: raw.caFingerprint } : {}),
-  };
   return { kind: "elasticsearch", connection, indexPrefix, index: raw.index, flushBytes, concurrency };
 }
 

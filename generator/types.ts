@@ -1,6 +1,6 @@
 // The generator's public types: the shape of one access-log document, of an anomaly request
 // and of the ground truth. Every other part of the lab (the Elasticsearch sink, the ML jobs,
-// `lab verify`, the Pulumi dataset step) builds on these, so change them with care.
+// `lab-verify`, the Pulumi dataset step) builds on these, so change them with care.
 
 /**
  * One HTTP access-log event, as an Elastic Common Schema document with nested objects.

@@ -1,14 +1,21 @@
-// `lab verify`: did the ML jobs find what the generator planted? Reads each job's results from
-// Elasticsearch, compares them with the ground truth and prints a table (or JSON). Exit code 0 only
-// when every injected anomaly was found; 1 when one was missed or a job has no results; 2 for bad
-// input.
+// `lab-verify`: two commands for after the data is generated.
+//   verify  did the ML jobs find what the generator planted? Reads each job's results from
+//           Elasticsearch, compares them with the ground truth and prints a table (or JSON). Exit
+//           code 0 only when every injected anomaly was found; 1 when one was missed or a job has
+//           no results; 2 for bad input.
+//   expect  the expected answer without ML: rebuilds the dataset from its ground truth and runs
+//           the offline reference detector. Exit code 0 when every window stands out, else 1.
+// The bin is `lab-verify`, not `lab`: `npx lab` outside the project folder offers to install an
+// unrelated npm package. Both commands reach Elasticsearch with lab-generate's connection flags and
+// make the same first contact, so a wrong URL reads the same in both tools.
 
 import { writeFileSync } from "node:fs";
 import type { Client } from "@elastic/elasticsearch";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { isExpectedFailure, UsageError } from "../generator/errors";
 import type { GroundTruth } from "../generator/types";
-import { createClient } from "../generator/sinks/elasticsearch-client";
+import { addConnectionOptions, CREDENTIALS_HELP, parseConnection, type ConnectionFlags } from "../generator/connection-flags";
+import { checkWithClient, createClient, type ElasticsearchConnection } from "../generator/sinks/elasticsearch-client";
 import { DEFAULT_INDEX_PATTERN, loadJobDefinitions } from "../ml-jobs";
 import { compareResults, type VerifyReport } from "./compare";
 import { formatReport } from "./format";
@@ -19,16 +26,19 @@ import { renderRatePlot, utcMinute } from "./plot";
 import { readRateSeries } from "./rate";
 import { readTruthFile, readTruthFromIndex } from "./truth";
 
+export const BIN = "lab-verify";
+
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   env: NodeJS.ProcessEnv;
 }
 
-interface VerifyOptions {
+interface ConnectionOptions extends ConnectionFlags {
   es?: string;
-  user?: string;
-  password?: string;
+}
+
+interface VerifyOptions extends ConnectionOptions {
   index: string;
   truth?: string;
   job: string[];
@@ -36,8 +46,25 @@ interface VerifyOptions {
   threshold: number;
   json?: boolean;
   plot?: string;
-  timeout: number;
 }
+
+interface ExpectOptions extends ConnectionOptions {
+  index: string;
+  truth?: string;
+  json?: boolean;
+}
+
+const WHERE_TO_RUN = `Run it from the project folder (npx ${BIN} ...), or from anywhere after \`npm link\` in the project folder.`;
+
+// Each line under "Examples:" runs as written (test/verify/cli.test.ts runs them in this order), so
+// the first one makes the truth.json that the others read.
+const EXAMPLES_HELP = `Examples:
+  lab-generate --days 3 --seed 42 --out events.ndjson --truth truth.json
+  ${BIN} expect --truth truth.json
+  ${BIN} expect --truth truth.json --json
+  ELASTICSEARCH_PASSWORD=... ${BIN} verify --es http://127.0.0.1:9200 --truth truth.json
+
+${CREDENTIALS_HELP}`;
 
 function positiveNumber(name: string, max: number) {
   return (value: string) => {
@@ -47,34 +74,40 @@ function positiveNumber(name: string, max: number) {
   };
 }
 
-function esClient(options: VerifyOptions, env: NodeJS.ProcessEnv): Client {
+function connectionFor(options: ConnectionOptions, env: NodeJS.ProcessEnv): ElasticsearchConnection {
   const url = options.es ?? env.ELASTICSEARCH_URL;
   if (url === undefined || url === "") throw new UsageError("no Elasticsearch to read from: pass --es URL or set ELASTICSEARCH_URL");
+  const problems: string[] = [];
+  const connection = parseConnection(url, options, env, problems);
+  if (problems.length > 0) throw new UsageError(problems);
+  return connection;
+}
+
+/**
+ * Connects, checks that the server is a supported Elasticsearch (the check lab-generate makes
+ * first), runs `work` and closes the client. Without the check, a URL that is not Elasticsearch
+ * (Kibana's port, say) answers the first read with 404 and reads as "no index matches".
+ */
+async function withElasticsearch<T>(options: ConnectionOptions, env: NodeJS.ProcessEnv, work: (client: Client) => Promise<T>): Promise<T> {
+  const connection = connectionFor(options, env);
+  const client = createClient(connection);
   try {
-    new URL(url);
-  } catch {
-    throw new UsageError(`--es: "${url}" is not a URL; expected e.g. http://127.0.0.1:9200`);
+    await checkWithClient(client, connection);
+    return await work(client);
+  } finally {
+    await client.close();
   }
-  const username = options.user ?? env.ELASTICSEARCH_USERNAME ?? "elastic";
-  const password = options.password ?? env.ELASTICSEARCH_PASSWORD;
-  // One way to build a client: the generator's checks the scheme, maps credentials and bounds every request.
-  return createClient({
-    url,
-    ...(password === undefined ? {} : { username, password }),
-    requestTimeoutMs: options.timeout * 1000,
-  });
 }
 
 async function runVerify(options: VerifyOptions, io: CliIo): Promise<number> {
   const library = loadJobDefinitions();
-  const client = esClient(options, io.env);
-  try {
+  return withElasticsearch(options, io.env, async (client) => {
     const truth: GroundTruth = options.truth !== undefined ? readTruthFile(options.truth) : await readTruthFromIndex(client, options.index);
     const jobs = await resolveJobs(client, { jobIds: options.job, prefix: options.jobPrefix }, library);
     const results = await collectJobResults(client, jobs);
     const report: VerifyReport = compareResults(truth, results.map((r) => r.run), { scoreThreshold: options.threshold });
     for (const r of results) {
-      if (r.recordScoreFloor > 0) io.stderr(`lab verify: ${r.run.jobId} has more than 10000 records; read only those scoring ${r.recordScoreFloor} or more\n`);
+      if (r.recordScoreFloor > 0) io.stderr(`${BIN} verify: ${r.run.jobId} has more than 10000 records; read only those scoring ${r.recordScoreFloor} or more\n`);
     }
     if (options.plot !== undefined) {
       const series = await readRateSeries(client, options.index, truth);
@@ -90,23 +123,11 @@ async function runVerify(options: VerifyOptions, io: CliIo): Promise<number> {
       } catch (error) {
         throw new UsageError(`--plot ${options.plot}: cannot write it: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
       }
-      io.stderr(`lab verify: wrote ${options.plot}\n`);
+      io.stderr(`${BIN} verify: wrote ${options.plot}\n`);
     }
     io.stdout(options.json === true ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
     return report.allFound ? 0 : 1;
-  } finally {
-    await client.close();
-  }
-}
-
-interface ExpectOptions {
-  es?: string;
-  user?: string;
-  password?: string;
-  index: string;
-  truth?: string;
-  json?: boolean;
-  timeout: number;
+  });
 }
 
 async function runExpect(options: ExpectOptions, io: CliIo): Promise<number> {
@@ -116,32 +137,29 @@ async function runExpect(options: ExpectOptions, io: CliIo): Promise<number> {
     truth = readTruthFile(options.truth);
     source = `--truth ${options.truth}`;
   } else {
-    const client = esClient({ ...options, job: [], threshold: 50 }, io.env);
-    try {
-      truth = await readTruthFromIndex(client, options.index);
-      source = options.index;
-    } finally {
-      await client.close();
+    if (options.es === undefined && (io.env.ELASTICSEARCH_URL ?? "") === "") {
+      throw new UsageError("no ground truth to read: pass --truth FILE (written by lab-generate --truth), or --es URL (or set ELASTICSEARCH_URL) to read it from the index _meta");
     }
+    truth = await withElasticsearch(options, io.env, (client) => readTruthFromIndex(client, options.index));
+    source = options.index;
   }
   const report = expectFromTruth(truth, source);
   io.stdout(options.json === true ? `${JSON.stringify({ ...report, alarms: report.alarms.length }, null, 2)}\n` : `${formatExpectReport(report)}\n`);
   return report.evaluation.windows.every((w) => w.detected) ? 0 : 1;
 }
 
-/** Runs the CLI with the given arguments (without "node lab"); returns the exit code. */
-export async function main(argv: string[], io: CliIo = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), env: process.env }): Promise<number> {
-  let exitCode = 0;
-  const program = new Command("lab")
-    .description("The Elastic ML training lab")
+function buildProgram(io: CliIo, onExit: (code: number) => void): Command {
+  const program = new Command(BIN)
+    .description("Check the lab's answers: verify compares the ML jobs' results with the ground truth; expect gives the expected answer without ML.")
+    .helpOption("-h, --help", "show this help")
+    .addHelpText("after", `\n${EXAMPLES_HELP}\n\n${WHERE_TO_RUN}\n`)
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-  program
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (text, write) => write(`${BIN}: ${text.replace(/^error: /, "")}`) });
+  const verify = program
     .command("verify")
     .description("compare the ML jobs' results with the ground truth; exit 0 only if every injected anomaly was found")
-    .option("--es <url>", "Elasticsearch URL (default: $ELASTICSEARCH_URL)")
-    .option("--user <name>", "user name (default: $ELASTICSEARCH_USERNAME or elastic)")
-    .option("--password <password>", "password (default: $ELASTICSEARCH_PASSWORD; prefer the variable, flags show in ps)")
+    .option("--es <url>", "Elasticsearch URL (default: $ELASTICSEARCH_URL)");
+  addConnectionOptions(verify)
     .option("--index <pattern>", "the lab's index or pattern: ground truth in its mapping _meta, rate for --plot", DEFAULT_INDEX_PATTERN)
     .option("--truth <file>", "ground-truth JSON written by lab-generate --truth (default: the index _meta)")
     .option("--job <id>", "a job to verify (repeatable; default: every job in the group elastic-ml-lab)", (value: string, list: string[]) => [...list, value], [] as string[])
@@ -149,42 +167,39 @@ export async function main(argv: string[], io: CliIo = { stdout: (t) => process.
     .option("--threshold <score>", "record score that counts as found (and, outside every window, as a false alarm)", positiveNumber("--threshold", 100), 50)
     .option("--json", "print the report as JSON")
     .option("--plot <file.svg>", "also draw the request rate, the anomaly windows and the ML scores as SVG")
-    .option("--timeout <seconds>", "per-request timeout", positiveNumber("--timeout", 600), 30)
-    .action(async (options: VerifyOptions) => {
-      exitCode = await runVerify(options, io);
-    });
-  program
+    .addHelpText("after", `\n${WHERE_TO_RUN}\n`)
+    .action(async (options: VerifyOptions) => onExit(await runVerify(options, io)));
+  const expect = program
     .command("expect")
     .description("the expected answer: rebuild the dataset from its ground truth and run the offline reference detector (no ML needed)")
     .option("--truth <file>", "ground-truth JSON written by lab-generate --truth")
-    .option("--es <url>", "read the ground truth from the index _meta instead (default: $ELASTICSEARCH_URL)")
-    .option("--user <name>", "user name (default: $ELASTICSEARCH_USERNAME or elastic)")
-    .option("--password <password>", "password (default: $ELASTICSEARCH_PASSWORD)")
+    .option("--es <url>", "read the ground truth from the index _meta instead (default: $ELASTICSEARCH_URL)");
+  addConnectionOptions(expect)
     .option("--index <pattern>", "the lab's index or pattern holding the ground truth", DEFAULT_INDEX_PATTERN)
     .option("--json", "print the result as JSON")
-    .option("--timeout <seconds>", "per-request timeout", positiveNumber("--timeout", 600), 30)
-    .action(async (options: ExpectOptions) => {
-      exitCode = await runExpect(options, io);
-    });
+    .addHelpText("after", `\n${WHERE_TO_RUN}\n`)
+    .action(async (options: ExpectOptions) => onExit(await runExpect(options, io)));
+  for (const command of [verify, expect]) {
+    command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (text, write) => write(`${BIN} ${command.name()}: ${text.replace(/^error: /, "")}`) });
+  }
+  return program;
+}
+
+/** Runs the CLI with the given arguments (without node and the bin); returns the exit code. */
+export async function main(argv: string[], io: CliIo = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), env: process.env }): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
   try {
     await program.parseAsync(argv, { from: "user" });
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (isExpectedFailure(error)) {
-      io.stderr(`lab ${argv[0] === "expect" ? "expect" : "verify"}: ${error.message}\n`);
+      io.stderr(`${BIN} ${argv[0] === "expect" ? "expect" : "verify"}: ${error.message}\n`);
       return error.exitCode;
     }
     throw error;
   }
-}
-
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      process.stderr.write(`lab: unexpected failure: ${(error as Error).stack ?? String(error)}\n`);
-      process.exit(1);
-    },
-  );
 }

@@ -4,7 +4,7 @@
 
 import type { AnomalyKind, GroundTruth, InjectedAnomaly } from "../generator/types";
 
-/** What `lab verify` needs of one ML record (a subset of estypes.MlAnomaly). */
+/** What `lab-verify verify` needs of one ML record (a subset of estypes.MlAnomaly). */
 export interface RecordResult {
   /** Bucket start, epoch ms */
   timestamp: number;
@@ -17,7 +17,7 @@ export interface RecordResult {
   entities: { field: string; value: string }[];
 }
 
-/** What `lab verify` knows about one job's run (from job stats and the buckets API). */
+/** What `lab-verify verify` knows about one job's run (from job stats and the buckets API). */
 export interface JobRun {
   jobId: string;
   detects: AnomalyKind[];

@@ -15,7 +15,7 @@ export function esFailure(error: unknown, request: string, url?: string): LabErr
       typeof body?.error === "object" ? `${body.error.type ?? "error"}: ${body.error.reason ?? ""}` : typeof body?.error === "string" ? body.error : error.message;
     const hint =
       error.statusCode === 401
-        ? " (check ELASTICSEARCH_USERNAME / ELASTICSEARCH_PASSWORD or --user / --password)"
+        ? " (check ELASTICSEARCH_USERNAME / ELASTICSEARCH_PASSWORD, or --es-user / --es-password)"
         : request.includes("_ml/") && reason.includes("no handler found")
           ? " (this Elasticsearch has no machine learning: ML needs a distribution with the ml module and a trial or Platinum licence)"
           : "";

@@ -1,4 +1,4 @@
-// `lab expect`: the expected answer for instructors, before anyone opens Kibana. Rebuilds the
+// `lab-verify expect`: the expected answer for instructors, before anyone opens Kibana. Rebuilds the
 // dataset a ground truth describes (the generator is deterministic), runs the offline reference
 // detector over it and says, per injected window, whether and when it stands out, and what else
 // in the data does.
@@ -55,7 +55,7 @@ const short = (iso: string) => iso.replace("T", " ").replace(/:\d\d\.\d+Z$/, "")
 
 export function formatExpectReport(report: ExpectReport): string {
   const out: string[] = [];
-  out.push(`lab expect: scenario "${report.scenario}", seed ${report.seed}, ${report.eventCount.toLocaleString("en-US")} events, reference detector (no Elasticsearch)`);
+  out.push(`lab-verify expect: scenario "${report.scenario}", seed ${report.seed}, ${report.eventCount.toLocaleString("en-US")} events, reference detector (no Elasticsearch)`);
   out.push("");
   if (report.evaluation.windows.length === 0) out.push("  no injected anomaly: every alarm below is a false alarm");
   else {

@@ -1,4 +1,4 @@
-// Turns a VerifyReport into the table `lab verify` prints. Plain text, aligned columns, no colour,
+// Turns a VerifyReport into the table `lab-verify verify` prints. Plain text, aligned columns, no colour,
 // so it reads the same in a terminal, a CI log and a README.
 
 import type { AnomalyVerdict, VerifyReport } from "./compare";
@@ -26,7 +26,7 @@ function delay(seconds: number): string {
 
 export function formatReport(report: VerifyReport): string {
   const out: string[] = [];
-  out.push(`lab verify: scenario "${report.scenario}", seed ${report.seed}, score threshold ${report.scoreThreshold}`);
+  out.push(`lab-verify verify: scenario "${report.scenario}", seed ${report.seed}, score threshold ${report.scoreThreshold}`);
   out.push("");
   out.push("Injected anomalies");
   if (report.anomalies.length === 0) {

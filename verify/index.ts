@@ -1,4 +1,4 @@
-// `lab verify` as a library: read each job's results, compare them with the ground truth.
+// `lab-verify verify` as a library: read each job's results, compare them with the ground truth.
 
 import type { Client } from "@elastic/elasticsearch";
 import type { AnomalyKind, GroundTruth } from "../generator/types";

@@ -1,4 +1,4 @@
-// Which jobs `lab verify` checks and what each detects. Jobs created from the lab's library carry
+// Which jobs `lab-verify verify` checks and what each detects. Jobs created from the lab's library carry
 // `custom_settings.lab.detects` and the group "elastic-ml-lab", so the cluster itself says which
 // anomaly kinds each job is meant to find; a job without it is matched to the library by name.
 

@@ -1,4 +1,4 @@
-// The request rate of the lab index over time, for the plot under `lab verify --plot`: a date
+// The request rate of the lab index over time, for the plot under `lab-verify verify --plot`: a date
 // histogram of the documents, streamed bucket by bucket (the index may hold millions of events).
 
 import type { Client, estypes } from "@elastic/elasticsearch";

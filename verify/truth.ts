@@ -1,4 +1,4 @@
-// Where `lab verify` gets the ground truth: a file written by `lab-generate --truth FILE`, or the
+// Where `lab-verify verify` and `lab-verify expect` get the ground truth: a file written by `lab-generate --truth FILE`, or the
 // lab index's mapping `_meta`, where the Elasticsearch sink stores it next to the data it describes.
 
 import { readFileSync } from "node:fs";

@@ -38,6 +38,10 @@ export function createClient(connection: ElasticsearchConnection): Client {
     requestTimeout: timeout,
     maxRetries: CONNECTION_RETRIES,
     caFingerprint: connection.caFingerprint,
+    // The fingerprint is the trust: the client checks it against the issuer of every connection's
+    // certificate, but Node refuses a self-signed chain before that check runs unless told not to
+    // (the set-up Elastic documents for caFingerprint). Without a fingerprint, Node's checks stay on.
+    ...(connection.caFingerprint !== undefined ? { tls: { rejectUnauthorized: false } } : {}),
   });
 }
 
@@ -58,14 +62,18 @@ export async function checkWithClient(client: Client, connection: ElasticsearchC
   const timeout = Math.min(connection.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, CHECK_TIMEOUT_MS);
   const quick = { requestTimeout: timeout, maxRetries: 1 };
   try {
-    const info = await client.info({}, quick);
-    return { version: info.version.number };
+    const info = await client.info({}, { ...quick, meta: true });
+    // A 2xx or 3xx without Elasticsearch's answer: Kibana's port, for one, redirects GET / to its app.
+    const version = (info.body as { version?: { number?: unknown } } | undefined)?.version?.number;
+    if (typeof version !== "string") throw notElasticsearch(connection, "GET /", info.statusCode);
+    return { version };
   } catch (error) {
+    if (error instanceof LabError) throw error;
     // Credentials are checked before routing, so a 401 here is final. GET / can still be refused
     // with valid credentials: it needs the `monitor` privilege (403), and the integ-test
     // distribution the test suite runs does not serve it at all (405). Ask the node instead.
     if (error instanceof errors.ResponseError && error.statusCode !== 401 && error.headers?.["x-elastic-product"] !== "Elasticsearch") {
-      throw new LabError(`${redactUrl(connection.url)} answered GET / with ${error.statusCode ?? "no status"}, but not as Elasticsearch does; is the URL (host, port, http or https) right?`);
+      throw notElasticsearch(connection, "GET /", error.statusCode);
     }
     if (!(error instanceof errors.ResponseError) || ![403, 404, 405].includes(error.statusCode ?? 0)) {
       throw describeConnectionFailure(error, connection, "GET /");
@@ -107,14 +115,32 @@ export function describeConnectionFailure(error: unknown, connection: Elasticsea
     return new LabError(`${where} did not answer ${request} within ${seconds(Math.min(connection.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, CHECK_TIMEOUT_MS))} s; is the server overloaded or the address wrong?`);
   }
   if (error instanceof errors.ProductNotSupportedError) {
-    return new LabError(`${redactUrl(connection.url)} answered ${request}, but it is not a supported Elasticsearch (7.14 or newer)`);
+    return notElasticsearch(connection, request, error.meta?.statusCode);
   }
   if (error instanceof errors.ConnectionError || error instanceof errors.NoLivingConnectionsError) {
     const attempts = error.meta?.meta.attempts;
     const tried = attempts === undefined ? "" : ` (${attempts + 1} attempt${attempts === 0 ? "" : "s"})`;
-    return new LabError(`cannot reach ${where}: ${request} failed${tried}: ${error.message}`);
+    return new LabError(`cannot reach ${where}: ${request} failed${tried}: ${error.message}${tlsHint(error.message, connection)}`);
   }
   return describeRequestFailure(error, connection, request);
+}
+
+/** The URL answers, but not as Elasticsearch: a wrong port (Kibana's 5601, say), a proxy's page, another service. */
+function notElasticsearch(connection: ElasticsearchConnection, request: string, status: number | undefined): LabError {
+  const answered = status === undefined ? "" : ` with ${status}`;
+  return new LabError(`${redactUrl(connection.url)} answered ${request}${answered}, but it is not a supported Elasticsearch (7.14 or newer); is the URL (host, port, http or https) right?`);
+}
+
+const UNTRUSTED_CERTIFICATE = /self[- ]signed certificate|unable to verify the first certificate|unable to get local issuer certificate/i;
+
+/**
+ * What to do about a certificate this machine does not trust. Elasticsearch's own security set-up
+ * signs its HTTP certificate with a CA of its own, so the first https contact fails this way; the
+ * client trusts that CA once given its fingerprint.
+ */
+function tlsHint(message: string, connection: ElasticsearchConnection): string {
+  if (!UNTRUSTED_CERTIFICATE.test(message) || connection.caFingerprint !== undefined) return "";
+  return "; the server's certificate is signed by a CA this machine does not trust: pass that CA's SHA-256 fingerprint with --ca-fingerprint (e.g. openssl x509 -fingerprint -sha256 -noout -in config/certs/http_ca.crt)";
 }
 
 /** One line for a failed request after the connection was established: method, path, status and the server's reason. */

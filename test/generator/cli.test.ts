@@ -9,6 +9,7 @@ import { Client } from "@elastic/elasticsearch";
 import type { Result } from "execa";
 import { planDataset } from "../../generator/plan";
 import { esTarget, requireEsTarget } from "../support/es-target";
+import { binFolder, helpExamples, needsElasticsearch, runExample } from "../support/help-examples";
 import { parseAnomalySpec, parseIsoTime } from "../../generator/cli";
 import { CSV_COLUMNS } from "../../generator/sinks/csv";
 import type { GroundTruth } from "../../generator/types";
@@ -70,6 +71,49 @@ describe("lab-generate CLI", function () {
       expect(run.stdout).to.match(/^spike\s+The classic case.*\[spike\] \(default\)$/m);
       expect(run.stdout).to.match(/^mixed\s+.*\[spike, drop, latency, errors, scan, rare_agent\]$/m);
       expect(run.stdout).to.match(/^none\s+.*\[no anomaly\]$/m);
+    });
+  });
+
+  describe("--help examples, each run as written in a scratch folder", () => {
+    let examples: string[];
+    let bin: string;
+    before(async () => {
+      examples = helpExamples((await labGenerate(["--help"])).stdout);
+    });
+    beforeEach(() => {
+      bin = binFolder(directory);
+    });
+
+    it("shows examples of a file, CSV, stdout, a plot, own anomalies and Elasticsearch", () => {
+      expect(examples.join("\n")).to.include("--out events.ndjson").and.include(".csv").and.include("--out - |").and.include("--plot").and.include("--anomaly").and.include("--es ");
+    });
+
+    it("runs every example that needs no server, exit 0", async () => {
+      const failures: string[] = [];
+      for (const example of examples.filter((line) => !needsElasticsearch(line))) {
+        const run = await runExample(example, { cwd: directory, bin });
+        if (run.exitCode !== 0) failures.push(`${run.command}: exit ${run.exitCode}\n${run.stderr}`);
+      }
+      expect(failures, failures.join("\n")).to.deep.equal([]);
+      expect(fs.readFileSync(path.join(directory, "events.csv"), "utf8").startsWith("@timestamp,")).to.equal(true);
+    });
+
+    it("runs every example that needs Elasticsearch against ELASTICSEARCH_URL, exit 0", async function () {
+      const target = requireEsTarget(this);
+      const prefix = `lab-test-help-${randomBytes(3).toString("hex")}`;
+      const client = new Client({ node: target.url, auth: { username: target.username, password: target.password } });
+      try {
+        for (const example of examples.filter(needsElasticsearch)) {
+          const run = await runExample(example, { cwd: directory, bin, es: target, indexPrefix: prefix });
+          expect(run.exitCode, `${run.command}\n${run.stderr}`).to.equal(0);
+        }
+      } finally {
+        const indices = Object.keys(await client.indices.get({ index: `${prefix}*`, allow_no_indices: true }));
+        if (indices.length > 0) await client.indices.delete({ index: indices });
+        const templates = await client.indices.getIndexTemplate({ name: `${prefix}*` }).catch(() => ({ index_templates: [] }));
+        for (const { name } of templates.index_templates) await client.indices.deleteIndexTemplate({ name });
+        await client.close();
+      }
     });
   });
 

@@ -14,7 +14,7 @@ import { readRateSeries } from "../../verify/rate";
 import { readTruthFromIndex } from "../../verify/truth";
 import { requireEsTarget, type EsTarget } from "../support/es-target";
 
-// The parts of `lab verify` that need only Elasticsearch itself (no ML): the ground truth from the
+// The parts of `lab-verify verify` that need only Elasticsearch itself (no ML): the ground truth from the
 // index mapping `_meta`, the request-rate histogram for the plot, and how the CLI reports a
 // cluster without machine learning (the test server has none).
 describe("verify against a real Elasticsearch (index _meta, counting, a cluster without ML)", function () {

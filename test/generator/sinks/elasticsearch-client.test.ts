@@ -1,5 +1,11 @@
 import { expect } from "chai";
+import { execFileSync } from "node:child_process";
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
 import * as http from "node:http";
+import * as https from "node:https";
+import * as os from "node:os";
+import * as path from "node:path";
 import * as net from "node:net";
 import type { AddressInfo } from "node:net";
 import {
@@ -10,6 +16,19 @@ import {
 } from "../../../generator/sinks/elasticsearch-client";
 import { LabError, UsageError } from "../../../generator/errors";
 import { failureOf } from "../../support/failure";
+
+/** A key and a self-signed certificate for 127.0.0.1, made with openssl; undefined when openssl is missing. */
+function selfSignedCertificate(): { key: string; cert: string } | undefined {
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), "lab-tls-"));
+  try {
+    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "key.pem", "-out", "cert.pem", "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"], { cwd: directory, stdio: "ignore" });
+    return { key: fs.readFileSync(path.join(directory, "key.pem"), "utf8"), cert: fs.readFileSync(path.join(directory, "cert.pem"), "utf8") };
+  } catch {
+    return undefined;
+  } finally {
+    fs.rmSync(directory, { recursive: true, force: true });
+  }
+}
 
 /** A port on 127.0.0.1 that nothing listens on: bind one, note it, close it. */
 async function closedPort(): Promise<number> {
@@ -61,18 +80,44 @@ describe("Elasticsearch client and connection check", () => {
       }
     });
 
-    it("says when the URL answers but is not Elasticsearch", async () => {
-      const other = http.createServer((_request, response) => {
-        response.writeHead(404).end("not here");
+    // What another service answers on GET /: a page, a redirect (Kibana's port sends its app), an error.
+    for (const [status, body] of [[404, "not here"], [302, ""], [200, "<html>Kibana</html>"]] as const) {
+      it(`says the URL is not a supported Elasticsearch when GET / answers ${status} without Elasticsearch's product header`, async () => {
+        const other = http.createServer((_request, response) => {
+          response.writeHead(status, status === 302 ? { location: "/app/home" } : {}).end(body);
+        });
+        await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
+        const { port } = other.address() as AddressInfo;
+        try {
+          const error = await failureOf(checkConnection({ url: `http://127.0.0.1:${port}` }));
+          expect(error).to.be.instanceOf(LabError);
+          expect(error.message).to.equal(`http://127.0.0.1:${port} answered GET / with ${status}, but it is not a supported Elasticsearch (7.14 or newer); is the URL (host, port, http or https) right?`);
+        } finally {
+          await new Promise((resolve) => other.close(resolve));
+        }
       });
-      await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
-      const { port } = other.address() as AddressInfo;
+    }
+
+    it("says how to trust a self-signed certificate, trusts it given the CA's fingerprint, and refuses another fingerprint", async function () {
+      const certificate = selfSignedCertificate();
+      if (certificate === undefined) return this.skip(); // no openssl to make one
+      const server = https.createServer(certificate, (_request, response) => {
+        response.writeHead(200, { "content-type": "application/json", "x-elastic-product": "Elasticsearch" }).end('{"version":{"number":"8.19.0"}}');
+      });
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
       try {
-        const error = await failureOf(checkConnection({ url: `http://127.0.0.1:${port}` }));
+        const error = await failureOf(checkConnection({ url }));
         expect(error).to.be.instanceOf(LabError);
-        expect(error.message).to.equal(`http://127.0.0.1:${port} answered GET / with 404, but not as Elasticsearch does; is the URL (host, port, http or https) right?`);
+        expect(error.message).to.match(/self[- ]signed certificate/);
+        expect(error.message).to.include("pass that CA's SHA-256 fingerprint with --ca-fingerprint");
+        const caFingerprint = new crypto.X509Certificate(certificate.cert).fingerprint256;
+        expect(await checkConnection({ url, caFingerprint })).to.deep.equal({ version: "8.19.0" });
+        // Trust comes from the fingerprint alone, so another one must still be refused.
+        const wrong = await failureOf(checkConnection({ url, caFingerprint: caFingerprint.replace(/^../, caFingerprint.startsWith("00") ? "11" : "00") }));
+        expect(wrong.message).to.include("CA fingerprint does not match");
       } finally {
-        await new Promise((resolve) => other.close(resolve));
+        await new Promise((resolve) => server.close(resolve));
       }
     });
 
