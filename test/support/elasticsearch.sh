@@ -2,17 +2,22 @@
 # A real, throw-away Elasticsearch for the test suite, CI and the ingest benchmark, without Docker.
 #
 # Usage:
-#   bash test/support/elasticsearch.sh start            start an instance (fresh data), print its env file
-#   bash test/support/elasticsearch.sh stop             stop it and wait until its processes are gone
-#   bash test/support/elasticsearch.sh status           "running <url>" (exit 0) or "stopped" (exit 3)
-#   bash test/support/elasticsearch.sh env              print the export lines: eval "$(bash ... env)"
-#   bash test/support/elasticsearch.sh check            exit 0 when this machine can start one (Java 17+,
-#                                                       and the zip cached or Maven to fetch it)
-#   bash test/support/elasticsearch.sh run -- CMD ARG.. start, run CMD with the instance's variables,
-#                                                       stop (also when CMD fails), exit with CMD's code
+#   bash test/support/elasticsearch.sh start [INSTANCE]  start an instance (fresh data), print its env file
+#   bash test/support/elasticsearch.sh stop [INSTANCE]   stop it and wait until its processes are gone
+#   bash test/support/elasticsearch.sh status [INSTANCE] "running <url>" (exit 0) or "stopped" (exit 3)
+#   bash test/support/elasticsearch.sh env [INSTANCE]    print the export lines: eval "$(bash ... env)"
+#   bash test/support/elasticsearch.sh check             exit 0 when this machine can start one (Java 17+,
+#                                                        and the zip cached or Maven to fetch it)
+#   bash test/support/elasticsearch.sh run [INSTANCE] -- CMD ARG..
+#                                                        start, run CMD with the instance's variables,
+#                                                        stop (also when CMD fails), exit with CMD's code
 #   bash test/support/elasticsearch.sh add-user NAME ROLE[,ROLE]
-#                                                       add a file-realm user with built-in roles (e.g.
-#                                                       viewer) to a running instance; prints its password
+#                                                        add a file-realm user with built-in roles (e.g.
+#                                                        viewer) to a running instance; prints its password
+#
+# INSTANCE names the instance, as ES_INSTANCE does: `start newbie` is `ES_INSTANCE=newbie ... start`
+# (naming it both ways, differently, is refused). `run` takes it only before `--`. Any other extra
+# argument is refused with exit 2, so that a mistyped command never acts on the wrong instance.
 #
 # Environment:
 #   ES_INSTANCE       instance name (default "default"); each has its own port, data, logs and password,
@@ -38,6 +43,34 @@
 # rest-root module). Tests must not rely on any of these.
 
 set -euo pipefail
+
+# The instance named as an argument (see Usage), read before the paths that depend on it are fixed.
+refuse_arguments() {
+  printf 'elasticsearch: %s\n' "$1" >&2
+  exit 2
+}
+INSTANCE_ARGUMENT=""
+case "${1:-}" in
+  start | stop | status | env)
+    (($# <= 2)) || refuse_arguments "'$1' takes at most one argument, the instance name; got: ${*:2}"
+    INSTANCE_ARGUMENT="${2:-}"
+    ;;
+  run)
+    # `run NAME -- CMD`: a name only before `--`, so that `run npm test` still runs npm.
+    [[ $# -ge 3 && "$2" != "--" && "$3" == "--" ]] && INSTANCE_ARGUMENT="$2"
+    ;;
+  check)
+    (($# <= 1)) || refuse_arguments "'check' takes no argument; got: ${*:2}"
+    ;;
+  add-user)
+    (($# <= 3)) || refuse_arguments "'add-user' takes a user name and a list of roles; got: ${*:2}"
+    ;;
+esac
+if [[ -n "$INSTANCE_ARGUMENT" ]]; then
+  [[ -z "${ES_INSTANCE:-}" || "$ES_INSTANCE" == "$INSTANCE_ARGUMENT" ]] ||
+    refuse_arguments "the instance is named twice, ES_INSTANCE='$ES_INSTANCE' and '$INSTANCE_ARGUMENT'; name it once"
+  ES_INSTANCE="$INSTANCE_ARGUMENT"
+fi
 
 readonly SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 readonly PROJECT_DIR="$(cd "$SCRIPT_DIR/../.." && pwd)"
@@ -503,7 +536,11 @@ main() {
     env) env_instance ;;
     check) check_prerequisites ;;
     add-user) shift; add_file_user "$@" ;;
-    run) shift; run_with_instance "$@" ;;
+    run)
+      shift
+      [[ -n "$INSTANCE_ARGUMENT" ]] && shift
+      run_with_instance "$@"
+      ;;
     *) usage ;;
   esac
 }

@@ -44,6 +44,45 @@ describe("test/support/elasticsearch.sh", function () {
     expect(result.stderr).to.include(`ES_INSTANCE=never-started-${process.pid} bash`);
   });
 
+  // None of these starts a server: each is refused, or only reads the state, before anything starts.
+  describe("the instance named as an argument (`start newbie` is `ES_INSTANCE=newbie ... start`)", function () {
+    it("acts on the instance named after the command", async function () {
+      const name = `named-${process.pid}`;
+      const result = await runScript(["env", name], {});
+      expect(result.code).to.equal(1);
+      expect(result.stderr).to.include(`elasticsearch[${name}]: not running; start it with: ES_INSTANCE=${name} bash`);
+      expect(await runScript(["status", name], {})).to.deep.include({ code: 3, stdout: "stopped\n" });
+    });
+
+    it("checks a name given as an argument like ES_INSTANCE, also before `--` of run", async function () {
+      for (const args of [["status", "../elsewhere"], ["run", "../elsewhere", "--", "true"]]) {
+        const result = await runScript(args, {});
+        expect(result.code, args.join(" ")).to.equal(2);
+        expect(result.stderr, args.join(" ")).to.include("ES_INSTANCE='../elsewhere' is not allowed");
+      }
+    });
+
+    it("refuses two different names, one in ES_INSTANCE and one as the argument, and accepts the same name twice", async function () {
+      const refused = await runScript(["status", "second"], { ES_INSTANCE: "first" });
+      expect(refused.code).to.equal(2);
+      expect(refused.stderr).to.equal("elasticsearch: the instance is named twice, ES_INSTANCE='first' and 'second'; name it once\n");
+      const same = `same-${process.pid}`;
+      expect(await runScript(["status", same], { ES_INSTANCE: same })).to.deep.include({ code: 3, stdout: "stopped\n" });
+    });
+
+    it("refuses extra arguments with exit code 2 rather than ignoring them", async function () {
+      const cases: Array<[string[], string]> = [
+        [["status", "a", "b"], "elasticsearch: 'status' takes at most one argument, the instance name; got: a b\n"],
+        [["start", "newbie", "now"], "elasticsearch: 'start' takes at most one argument, the instance name; got: newbie now\n"],
+        [["check", "newbie"], "elasticsearch: 'check' takes no argument; got: newbie\n"],
+        [["add-user", "reader", "viewer", "extra"], "elasticsearch: 'add-user' takes a user name and a list of roles; got: reader viewer extra\n"],
+      ];
+      for (const [args, message] of cases) {
+        expect(await runScript(args, {}), args.join(" ")).to.deep.equal({ code: 2, stdout: "", stderr: message });
+      }
+    });
+  });
+
   it("prints its usage for an unknown command, with exit code 2", async function () {
     const result = await runScript(["restart-everything"], {});
     expect(result.code).to.equal(2);
