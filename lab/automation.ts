@@ -5,6 +5,7 @@
 // The Automation API (LocalWorkspace) drives the pulumi CLI; it does not replace it:
 // https://www.pulumi.com/docs/iac/packages-and-automation/automation-api/
 
+import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -70,8 +71,11 @@ export function missingToolMessages(checks: readonly ToolCheck[]): string[] {
     );
 }
 
-/** Runs `pulumi version` and `docker info`, each bounded, and reports what answered. */
-export async function checkTools(env: NodeJS.ProcessEnv): Promise<ToolCheck[]> {
+/**
+ * Runs `pulumi version` and, unless `needsDocker` is false or LAB_SKIP_DOCKER_CHECK=1, `docker info`,
+ * each bounded, and reports what answered.
+ */
+export async function checkTools(env: NodeJS.ProcessEnv, needsDocker = true): Promise<ToolCheck[]> {
   const { execa } = await import("execa");
   const probe = async (tool: ToolCheck["tool"], args: string[]): Promise<ToolCheck> => {
     try {
@@ -84,7 +88,7 @@ export async function checkTools(env: NodeJS.ProcessEnv): Promise<ToolCheck[]> {
     }
   };
   const checks = [probe("pulumi", ["version"])];
-  if (env.LAB_SKIP_DOCKER_CHECK !== "1") checks.push(probe("docker", ["info", "--format", "{{.ServerVersion}}"]));
+  if (needsDocker && env.LAB_SKIP_DOCKER_CHECK !== "1") checks.push(probe("docker", ["info", "--format", "{{.ServerVersion}}"]));
   return Promise.all(checks);
 }
 
@@ -96,16 +100,62 @@ export interface LabCommand {
 
 /**
  * The common start of `npm run up` and `npm run down`: the stack name and the Pulumi environment,
- * or undefined after saying on one line which tools are missing (the caller exits 1).
+ * or undefined after saying on one line which tools are missing (the caller exits 1). The stack's
+ * settings decide whether a Docker engine is needed: not for a lab on an existing cluster.
  */
-export async function prepareLabCommand(projectDir: string, argv: readonly string[], env: NodeJS.ProcessEnv): Promise<LabCommand | undefined> {
+export async function prepareLabCommand(
+  projectDir: string,
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  { createStack }: { createStack: boolean } = { createStack: true },
+): Promise<LabCommand | undefined> {
   const stackName = stackNameFrom(argv, env);
-  const missing = missingToolMessages(await checkTools(env));
+  const pulumiEnv = pulumiEnvironment(projectDir, env);
+  const missing = missingToolMessages(await checkTools(env, false));
+  if (missing.length === 0) {
+    const where = { stackName, workDir: projectDir };
+    const stack = createStack ? await LocalWorkspace.createOrSelectStack(where, { envVars: pulumiEnv.vars }) : await LocalWorkspace.selectStack(where, { envVars: pulumiEnv.vars });
+    const config = await stack.getAllConfig();
+    if (!usesExistingCluster(config)) missing.push(...missingToolMessages(await checkTools(env, true)).filter((line) => !line.startsWith("The pulumi CLI")));
+  }
   if (missing.length > 0) {
     console.error(missing.join(" Also: "));
     return undefined;
   }
-  return { stackName, ...pulumiEnvironment(projectDir, env) };
+  return { stackName, ...pulumiEnv };
+}
+
+/** Whether a stack's settings (as the Automation API returns them) name an existing cluster. */
+export function usesExistingCluster(config: Readonly<Record<string, { value: string }>>): boolean {
+  return (config["lab:elasticsearchUrl"]?.value ?? "").trim() !== "";
+}
+
+/** The first error Pulumi reported for a resource, as one line naming it, from the engine's events. */
+export interface FirstError {
+  resource: string;
+  message: string;
+}
+
+/**
+ * Keeps the first error diagnostic of a run: `npm run up` ends with it, since Pulumi's own summary
+ * line ("3 errored") names no cause. Diagnostics about the stack itself are kept only when no
+ * resource reported one.
+ */
+export function firstErrorRecorder(): { onEvent(event: { diagnosticEvent?: { severity: string; message: string; urn?: string } }): void; first(): FirstError | undefined } {
+  let first: FirstError | undefined;
+  let stackLevel: FirstError | undefined;
+  return {
+    onEvent(event) {
+      const diagnostic = event.diagnosticEvent;
+      if (diagnostic === undefined || diagnostic.severity !== "error") return;
+      const message = diagnostic.message.trim().split("\n").find((line) => line.trim() !== "" && !/^error: (update|preview) failed$/.test(line.trim())) ?? diagnostic.message.trim();
+      const urn = diagnostic.urn ?? "";
+      const resource = urn === "" ? "the stack" : `${urn.split("::").at(-1)} (${urn.split("::").at(-2)?.split("$").at(-1)})`;
+      if (urn === "" || urn.includes("::pulumi:pulumi:Stack::")) stackLevel ??= { resource: "the stack", message };
+      else first ??= { resource, message };
+    },
+    first: () => first ?? stackLevel,
+  };
 }
 
 /** The last few non-empty lines of a failure from the pulumi CLI, joined into one line: Pulumi has already streamed the rest. */

@@ -1,11 +1,14 @@
 // `npm run up [-- <stack>]`: creates or selects the stack (default "dev") on the project's local state
-// backend and runs `pulumi up` through the Automation API, streaming Pulumi's output. Prints the
-// outputs the instructor hands out at the end; the password stays hidden (see the last line).
+// backend and runs `pulumi up --refresh` through the Automation API, streaming Pulumi's output.
+// Refreshing first compares the state with what is really there (a container removed by hand, a
+// deleted index or job) so that the update repairs it instead of failing on it. Prints the outputs
+// the instructor hands out at the end; the password stays hidden (see the last line). On failure it
+// names the first resource that failed and why, since Pulumi's summary line names no cause.
 
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { join } from "node:path";
 import { isExpectedFailure } from "../generator/errors";
-import { lastLinesOf, prepareLabCommand } from "../lab/automation";
+import { firstErrorRecorder, lastLinesOf, prepareLabCommand } from "../lab/automation";
 
 const PROJECT_DIR = join(__dirname, "..");
 
@@ -18,19 +21,28 @@ async function main(): Promise<void> {
   const { stackName, vars, note } = command;
   if (note !== undefined) console.log(note);
   const stack = await LocalWorkspace.createOrSelectStack({ stackName, workDir: PROJECT_DIR }, { envVars: vars });
-  console.log(`pulumi up: stack ${stackName}, state in ${vars.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL}`);
-  const result = await stack.up({ onOutput: (text) => process.stdout.write(text), color: "auto" });
+  console.log(`pulumi up --refresh: stack ${stackName}, state in ${vars.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL}`);
+  console.log("Refreshing first: what changed outside Pulumi (a removed container, a deleted index or job) is repaired by this update.");
+  const errors = firstErrorRecorder();
+  let result;
+  try {
+    result = await stack.up({ refresh: true, onOutput: (text) => process.stdout.write(text), onEvent: (event) => errors.onEvent(event), color: "auto" });
+  } catch (error) {
+    const first = errors.first();
+    if (first !== undefined) throw new Error(`npm run up failed at ${first.resource}: ${first.message}`);
+    throw error;
+  }
   const outputs = result.outputs;
   console.log("\nFor the cohort:");
-  for (const key of ["kibanaUrl", "elasticsearchUrl", "username"]) console.log(`  ${key}: ${String(outputs[key]?.value)}`);
-  console.log(`  password: (secret) pulumi stack output password --show-secrets --stack ${stackName}`);
+  for (const key of ["kibanaUrl", "elasticsearchUrl", "username"]) if (outputs[key] !== undefined) console.log(`  ${key}: ${String(outputs[key].value)}`);
+  if (outputs.password !== undefined) console.log(`  password: (secret) pulumi stack output password --show-secrets --stack ${stackName}`);
   const verification = outputs.verification?.value as { allFound: boolean; report: string } | undefined;
   if (verification !== undefined) console.log(`\nlab verify: ${verification.allFound ? "every injected anomaly was found" : "some injected anomalies were missed"}\n${verification.report}`);
 }
 
 main().catch((error: unknown) => {
-  // Pulumi has already streamed its own explanation; add one line, no stack trace.
+  // Pulumi has already streamed its own explanation; add one line naming the cause, no stack trace.
   const message = error instanceof Error ? error.message : String(error);
-  console.error(isExpectedFailure(error) ? message : `npm run up failed: ${lastLinesOf(message)}`);
+  console.error(isExpectedFailure(error) || message.startsWith("npm run up failed at ") ? message : `npm run up failed: ${lastLinesOf(message)}`);
   process.exitCode = isExpectedFailure(error) ? error.exitCode : 1;
 });
