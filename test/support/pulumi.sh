@@ -64,8 +64,11 @@ build_module() {
     local requirement
     for requirement in "$@"; do go mod edit -require="$requirement"; done
     go mod edit -replace="$CLIPBOARD_REPLACE"
-    go mod tidy >/dev/null
-    go build -trimpath -ldflags "$ldflags" -o "$output" "$main_package"
+    # The module downloads are hundreds of lines: keep them in a log, shown only on failure.
+    if ! { go mod tidy && go build -trimpath -ldflags "$ldflags" -o "$output" "$main_package"; } >build.log 2>&1; then
+      tail -n 40 build.log >&2
+      die "building $main_package failed (full log: $dir/build.log)"
+    fi
   )
 }
 
