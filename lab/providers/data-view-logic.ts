@@ -2,7 +2,8 @@
 //
 // create -> GET  /api/status                       until Kibana is available (bounded)
 //           POST /api/data_views/data_view         { data_view: { id, title, name, timeFieldName } }
-//                409 (the id exists, left by an earlier run): DELETE it and create again, once
+//                the id exists, left by an earlier run (a saved-object conflict, which Kibana's route
+//                answers with 400 "... conflict", or 409): DELETE it and create again, once
 //                400 "Duplicate data view: <title>" (another view reads the same index, e.g. left
 //                by a run whose state was lost): create again with override: true, which replaces it
 //           POST /api/data_views/default           { data_view_id, force: true }
@@ -44,6 +45,11 @@ export interface CreateDataViewRequest {
 
 export function createDataViewRequest(inputs: DataViewInputs, override = false): CreateDataViewRequest {
   return { data_view: { id: inputs.dataViewId, title: inputs.title, name: inputs.name, timeFieldName: inputs.timeFieldName }, override };
+}
+
+/** An existing saved object with the view's id: Kibana's data views route turns the 409 into a 400. */
+export function isIdConflict(error: unknown): boolean {
+  return error instanceof HttpError && (error.status === 409 || (error.status === 400 && /conflict/i.test(error.reason)));
 }
 
 /**
@@ -105,7 +111,7 @@ export async function createDataView(inputs: DataViewInputs): Promise<DataViewOu
     if (isDuplicateTitle(error)) {
       // The title is the cohort's own dataset index: the other view is a leftover reading our data.
       await kibanaRequest(endpoint, "POST", "/api/data_views/data_view", { body: createDataViewRequest(inputs, true) });
-    } else if (error instanceof HttpError && error.status === 409) {
+    } else if (isIdConflict(error)) {
       // The id is the cohort's own (lab-<cohort>-access): a leftover of an earlier run, not someone else's.
       await kibanaRequest(endpoint, "DELETE", dataViewPath(inputs.dataViewId), { accept: [404] });
       await kibanaRequest(endpoint, "POST", "/api/data_views/data_view", { body: request });

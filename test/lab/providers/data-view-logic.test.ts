@@ -1,10 +1,11 @@
 // The data view provider's logic against a local stand-in for Kibana's data views API. Contract
 // tests: request paths and bodies as Kibana documents them, the headers Kibana requires, 409 on an
-// existing id, 404 on delete, and 5xx errors naming method, path, status and reason.
+// existing id, 400 "Duplicate data view" on an existing title (what Kibana's data views route answers),
+// 404 on delete and read, and 5xx errors naming method, path, status and reason. No Kibana runs here.
 
 import { expect } from "chai";
 import { HttpError } from "../../../lab/http";
-import { createDataView, createDataViewRequest, deleteDataView, diffDataView, type DataViewInputs, type DataViewOutputs } from "../../../lab/providers/data-view-logic";
+import { createDataView, createDataViewRequest, deleteDataView, diffDataView, readDataView, type DataViewInputs, type DataViewOutputs } from "../../../lab/providers/data-view-logic";
 import { startFakeServer, type FakeServer, type RecordedRequest, type Reply } from "../fake-server";
 
 const ID = "lab-test-access";
@@ -60,17 +61,61 @@ describe("data view provider logic", () => {
     expect(Object.keys(body.data_view).sort()).to.deep.equal(["id", "name", "timeFieldName", "title"]);
   });
 
-  it("contract: on 409 (the id is left from an earlier run) deletes it and creates it again", async () => {
+  it("contract: on an id conflict (400, as Kibana's route maps a saved-object 409) deletes the leftover view and creates it again", async () => {
     let creates = 0;
     server = await startFakeServer(
       kibana((r) =>
         r.method === "POST" && r.path === "/api/data_views/data_view" && ++creates === 1
-          ? { status: 409, body: { statusCode: 409, error: "Conflict", message: `Saved object [index-pattern/${ID}] conflict` } }
+          ? { status: 400, body: { statusCode: 400, error: "Bad Request", message: `Saved object [index-pattern/${ID}] conflict` } }
           : undefined,
       ),
     );
     await createDataView(inputsFor(server.url));
     expect(server.calls()).to.deep.equal(["GET /api/status", "POST /api/data_views/data_view", `DELETE /api/data_views/data_view/${ID}`, "POST /api/data_views/data_view", "POST /api/data_views/default"]);
+  });
+
+  it("contract: on 400 Duplicate data view (another view reads the same index, left by a lost state) creates it again with override", async () => {
+    let creates = 0;
+    server = await startFakeServer(
+      kibana((r) =>
+        r.method === "POST" && r.path === "/api/data_views/data_view" && ++creates === 1
+          ? { status: 400, body: { statusCode: 400, error: "Bad Request", message: "Duplicate data view: lab-test-access-0123abcd" } }
+          : undefined,
+      ),
+    );
+    await createDataView(inputsFor(server.url));
+    expect(server.calls()).to.deep.equal(["GET /api/status", "POST /api/data_views/data_view", "POST /api/data_views/data_view", "POST /api/data_views/default"]);
+    expect((server.requests[2].body as { override: boolean }).override).to.equal(true);
+  });
+
+  it("contract: refresh reads the view and whether it is still the default; 404 reads as gone", async () => {
+    server = await startFakeServer(
+      kibana((r) => {
+        if (r.method === "GET" && r.path === `/api/data_views/data_view/${ID}`) return { status: 200, body: { data_view: { id: ID, title: "lab-test-access-0123abcd" } } };
+        if (r.method === "GET" && r.path === "/api/data_views/default") return { status: 200, body: { data_view_id: "someone-elses" } };
+        return undefined;
+      }),
+    );
+    const state: DataViewOutputs = { ...inputsFor(server.url), isDefault: true };
+    const read = await readDataView(state);
+    expect(read).to.deep.equal({ ...state, isDefault: false });
+    expect(diffDataView(read!, inputsFor(server.url)).changes, "the next up makes it the default again").to.equal(true);
+    await server.close();
+    server = await startFakeServer(kibana());
+    expect(await readDataView({ ...inputsFor(server.url), isDefault: true })).to.equal(undefined);
+  });
+
+  it("contract: refresh fails, forgetting nothing, when Kibana does not answer or fails", async () => {
+    server = await startFakeServer(() => ({ status: 503, body: { statusCode: 503, error: "Service Unavailable", message: "Kibana server is not ready yet" } }));
+    for (const url of [server.url, "http://127.0.0.1:9"]) {
+      let error: unknown;
+      try {
+        await readDataView({ ...inputsFor(url), isDefault: true });
+      } catch (caught) {
+        error = caught;
+      }
+      expect((error as Error).message, url).to.match(new RegExp(`^cannot check data view ${ID}: GET /api/data_views/data_view/${ID} (returned 503|failed: cannot reach Kibana).*Nothing was changed`));
+    }
   });
 
   it("contract: a 5xx names method, path, status and Kibana's reason, and the half-made view is removed", async () => {

@@ -4,8 +4,8 @@
 import { expect } from "chai";
 import { Client } from "@elastic/elasticsearch";
 import { HttpError } from "../../../lab/http";
-import { KIBANA_SYSTEM_USER, setKibanaSystemPassword } from "../../../lab/providers/kibana-system-password-logic";
-import { createDataset, deleteDatasetIndex, diffDataset, type DatasetInputs } from "../../../lab/providers/dataset-logic";
+import { KIBANA_SYSTEM_USER, readKibanaSystemPassword, setKibanaSystemPassword } from "../../../lab/providers/kibana-system-password-logic";
+import { createDataset, deleteDatasetIndex, diffDataset, leftBehind, readDataset, type DatasetInputs } from "../../../lab/providers/dataset-logic";
 import { esSuiteLedger, requireEsTarget, type EsTarget } from "../../support/es-target";
 
 function clientAs(target: EsTarget, username: string, password: string): Client {
@@ -76,6 +76,32 @@ describe("provider logic against Elasticsearch", function () {
 
   });
 
+  describe("kibana_system password on refresh", () => {
+    const state = (overrides: { elasticsearchUrl?: string; kibanaSystemPassword?: string } = {}) => ({
+      elasticsearchUrl: target.url,
+      username: target.username,
+      password: target.password,
+      kibanaSystemPassword: `not-the-password-${Date.now()}`,
+      timeoutSeconds: 5,
+      kibanaSystemUsername: KIBANA_SYSTEM_USER,
+      ...overrides,
+    });
+
+    it("reads as gone when Elasticsearch refuses kibana_system's password (401), so the next up sets it again", async () => {
+      expect(await readKibanaSystemPassword(state())).to.equal(undefined);
+    });
+
+    it("fails, without forgetting the password, when Elasticsearch does not answer", async () => {
+      let error: unknown;
+      try {
+        await readKibanaSystemPassword(state({ elasticsearchUrl: "http://127.0.0.1:9" }));
+      } catch (caught) {
+        error = caught;
+      }
+      expect((error as Error).message).to.match(/^cannot check the kibana_system password: GET \/_security\/_authenticate failed: ConnectionError.*Nothing was changed in the stack's state/);
+    });
+  });
+
   describe("kibana_system password errors", () => {
     it("fails at once, naming the request, when the elastic password is wrong", async () => {
       const started = Date.now();
@@ -137,9 +163,10 @@ describe("provider logic against Elasticsearch", function () {
       const mapping = await admin.indices.getMapping({ index: outputs.index });
       expect(mapping[outputs.index].mappings.properties?.["@timestamp"]).to.deep.include({ type: "date" });
 
-      expect(await deleteDatasetIndex(outputs)).to.equal("deleted");
+      expect(await deleteDatasetIndex(outputs)).to.deep.equal({ index: "deleted", template: "deleted" });
       expect(await admin.indices.exists({ index: outputs.index })).to.equal(false);
-      expect(await deleteDatasetIndex(outputs)).to.equal("absent");
+      expect(await admin.indices.existsIndexTemplate({ name: prefix })).to.equal(false);
+      expect(await deleteDatasetIndex(outputs)).to.deep.equal({ index: "absent", template: "absent" });
     });
 
     it("writes a replacement to another index, so deleting the old one keeps the new data", async () => {
@@ -148,10 +175,52 @@ describe("provider logic against Elasticsearch", function () {
       expect(diffDataset(old, next).replaces).to.deep.equal(["seed"]);
       const replacement = await createDataset(next);
       expect(replacement.index).to.not.equal(old.index);
-      await deleteDatasetIndex(old);
+      expect(await deleteDatasetIndex(old), "the replacement still uses the template").to.deep.equal({ index: "deleted", template: "kept" });
       expect(await admin.indices.exists({ index: replacement.index })).to.equal(true);
+      expect(await admin.indices.existsIndexTemplate({ name: prefix })).to.equal(true);
       expect((await admin.count({ index: replacement.index })).count).to.equal(replacement.count);
-      await deleteDatasetIndex(replacement);
+      expect(await deleteDatasetIndex(replacement)).to.deep.equal({ index: "deleted", template: "deleted" });
+    });
+
+    it("reads back a whole dataset unchanged, and a deleted, damaged or unfinished one as gone (refresh)", async () => {
+      const outputs = await createDataset(inputs({ seed: 11 }));
+      expect(await readDataset(outputs)).to.deep.equal({ outputs });
+      // This distribution has no _delete_by_query (no reindex module): delete five documents by id.
+      const some = await admin.search({ index: outputs.index, size: 5, _source: false });
+      for (const hit of some.hits.hits) await admin.delete({ index: outputs.index, id: hit._id! });
+      await admin.indices.refresh({ index: outputs.index });
+      expect(await readDataset(outputs)).to.deep.equal({ gone: `index ${outputs.index} holds ${outputs.count - 5} documents, not ${outputs.count}` });
+      await admin.indices.delete({ index: outputs.index });
+      expect(await readDataset(outputs)).to.deep.equal({ gone: `index ${outputs.index} does not exist` });
+      // The next create writes it whole again, with the same name and count.
+      const again = await createDataset(inputs({ seed: 11 }));
+      expect(again.index).to.equal(outputs.index);
+      expect(again.count).to.equal(outputs.count);
+      await admin.indices.putMapping({ index: again.index, _meta: { lab: { generator: "elastic-ml-lab", status: "indexing", truth: again.truth, updatedAt: new Date().toISOString() } } });
+      expect(await readDataset(again)).to.deep.equal({ gone: `index ${again.index} is unfinished (status indexing)` });
+      await deleteDatasetIndex(again);
+    });
+
+    it("fails a refresh on a server that does not answer, naming the index, rather than reading the dataset as gone", async () => {
+      const state = { ...inputs({ elasticsearchUrl: "http://127.0.0.1:9" }), index: `${prefix}-spike-2026.11.20-00000000`, count: 1, start: "", end: "", anomalies: [], truth: {} as never };
+      let error: unknown;
+      try {
+        await readDataset(state);
+      } catch (caught) {
+        error = caught;
+      }
+      expect((error as Error).message).to.match(new RegExp(`^cannot check dataset index ${state.index}: cannot reach .*http://127\\.0\\.0\\.1:9.*Nothing was changed in the stack's state`));
+      expect((error as Error).stack, "no stack trace for the dynamic-provider host to print").to.equal("");
+    });
+
+    it("completes a delete on a server that does not answer, and names each thing left behind", async () => {
+      const state = { ...inputs({ elasticsearchUrl: "http://127.0.0.1:9" }), index: `${prefix}-spike-2026.11.20-00000000`, count: 1, start: "", end: "", anomalies: [], truth: {} as never };
+      const deletion = await deleteDatasetIndex(state, 1_000);
+      expect(deletion).to.deep.equal({ index: "unreachable", template: "unreachable" });
+      const lines = leftBehind(state, deletion);
+      expect(lines).to.have.length(2);
+      expect(lines[0]).to.include(`could not delete index ${state.index}`).and.include("http://127.0.0.1:9");
+      expect(lines[1]).to.include(`could not delete index template ${prefix}`);
     });
 
     it("leaves no index behind when it cannot write, and says why", async () => {

@@ -6,7 +6,7 @@
 import { expect } from "chai";
 import type { estypes } from "@elastic/elasticsearch";
 import { HttpError } from "../../../lab/http";
-import { createMlJob, deleteMlJob, diffMlJob, startDatafeedRequest, type MlJobInputs, type MlJobOutputs } from "../../../lab/providers/ml-job-logic";
+import { createMlJob, deleteMlJob, diffMlJob, readMlJob, startDatafeedRequest, type MlJobInputs, type MlJobOutputs } from "../../../lab/providers/ml-job-logic";
 import { jobRequests, loadJobDefinitions } from "../../../ml-jobs/index";
 import { esError, startFakeServer, type FakeServer, type Reply, type RecordedRequest } from "../fake-server";
 
@@ -173,6 +173,34 @@ describe("ML job provider logic", () => {
     it("counts an unreachable server as gone: ML state lives in the lab's own volume", async () => {
       const outputs: MlJobOutputs = { ...inputsFor("http://127.0.0.1:9"), datafeedId: FEED_ID, datafeedState: "stopped", processedRecordCount: 1 };
       expect(await deleteMlJob(outputs)).to.equal("unreachable");
+    });
+  });
+
+  describe("read (refresh)", () => {
+    const state = (url: string): MlJobOutputs => ({ ...inputsFor(url), datafeedId: FEED_ID, datafeedState: "stopped", processedRecordCount: 1 });
+
+    it("contract: takes the datafeed's state and the job's processed records from their _stats", async () => {
+      server = await startFakeServer(mlApi(5));
+      expect(await readMlJob(state(server.url))).to.deep.equal({ ...state(server.url), datafeedState: "started", processedRecordCount: 4242 });
+      expect(server.calls()).to.deep.equal([`GET /_ml/anomaly_detectors/${JOB_ID}/_stats`, `GET /_ml/datafeeds/${FEED_ID}/_stats`]);
+    });
+
+    it("contract: reads as gone when the job or its datafeed is missing (404, or no match)", async () => {
+      server = await startFakeServer(mlApi(1, (r) => (r.path.startsWith("/_ml/anomaly_detectors/") ? esError(404, "resource_not_found_exception", `No known job with id '${JOB_ID}'`) : undefined)));
+      expect(await readMlJob(state(server.url))).to.equal(undefined);
+      await server.close();
+      server = await startFakeServer(mlApi(1, (r) => (r.path === `/_ml/datafeeds/${FEED_ID}/_stats` ? { status: 200, body: { count: 0, datafeeds: [] } } : undefined)));
+      expect(await readMlJob(state(server.url))).to.equal(undefined);
+    });
+
+    it("fails, forgetting nothing, when Elasticsearch does not answer", async () => {
+      let error: unknown;
+      try {
+        await readMlJob(state("http://127.0.0.1:9"));
+      } catch (caught) {
+        error = caught;
+      }
+      expect((error as Error).message).to.match(new RegExp(`^cannot check ML job ${JOB_ID}: GET /_ml/anomaly_detectors/${JOB_ID}/_stats failed: ConnectionError.*Nothing was changed`));
     });
   });
 
