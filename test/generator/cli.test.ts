@@ -10,7 +10,7 @@ import type { Result } from "execa";
 import { planDataset } from "../../generator/plan";
 import { esTarget, requireEsTarget } from "../support/es-target";
 import { binFolder, helpExamples, needsElasticsearch, runExample } from "../support/help-examples";
-import { parseAnomalySpec, parseIsoTime } from "../../generator/cli";
+import { main, parseAnomalySpec, parseIsoTime } from "../../generator/cli";
 import { CSV_COLUMNS } from "../../generator/sinks/csv";
 import type { GroundTruth } from "../../generator/types";
 
@@ -36,6 +36,18 @@ async function labGenerate(args: string[], options: { env?: Record<string, strin
     ...(options.stdoutFile !== undefined ? { stdout: { file: options.stdoutFile } } : {}),
   });
   return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout ?? ""), stderr: withoutNpmNoise(String(result.stderr)) };
+}
+
+/**
+ * The CLI run in this process, for the many cases that stop at parsing and checking: a process per
+ * case would cost a second or two each and test nothing more (the other tests run the real bin).
+ */
+async function labGenerateHere(args: string[]): Promise<Run> {
+  let stdout = "";
+  let stderr = "";
+  const stream = (append: (text: string) => void) => ({ isTTY: false, write: (text: string) => (append(text), true) }) as unknown as NodeJS.WriteStream;
+  const exitCode = await main(args, { stdout: stream((text) => (stdout += text)), stderr: stream((text) => (stderr += text)), env: {}, now: () => new Date(END) });
+  return { exitCode, stdout, stderr };
 }
 
 /** npm may warn about the machine's own config on stderr; that is not ours to assert. */
@@ -296,7 +308,7 @@ describe("lab-generate CLI", function () {
       it(`${args.join(" ")}`, async () => {
         const out = path.join(directory, "events.ndjson");
         const truth = path.join(directory, "truth.json");
-        const run = await labGenerate(["--days", "0.5", "--end", END, ...args, "--out", out, "--truth", truth]);
+        const run = await labGenerateHere(["--days", "0.5", "--end", END, ...args, "--out", out, "--truth", truth]);
         expect(run.exitCode).to.equal(2);
         const lines = run.stderr.trimEnd().split("\n");
         expect(lines, run.stderr).to.have.length(1);
@@ -308,20 +320,20 @@ describe("lab-generate CLI", function () {
 
     it("names a missing output directory and leaves an existing --out file untouched when another flag is bad", async () => {
       const missing = path.join(directory, "nope", "events.ndjson");
-      const run = await labGenerate([...SMALL, "--out", missing]);
+      const run = await labGenerateHere([...SMALL, "--out", missing]);
       expect(run.exitCode).to.equal(2);
       expect(run.stderr).to.equal(`lab-generate: --out ${missing}: directory ${path.join(directory, "nope")} does not exist\n`);
 
       const existing = path.join(directory, "keep.ndjson");
       fs.writeFileSync(existing, "keep me\n");
-      const bad = await labGenerate([...SMALL, "--scenario", "chaos", "--out", existing]);
+      const bad = await labGenerateHere([...SMALL, "--scenario", "chaos", "--out", existing]);
       expect(bad.exitCode).to.equal(2);
       expect(fs.readFileSync(existing, "utf8")).to.equal("keep me\n");
     });
 
     it("asks for a destination, and for only one", async () => {
-      expect((await labGenerate(SMALL)).stderr).to.equal("lab-generate: no destination: give --out FILE, --out - (stdout), --es URL or --plot FILE.svg\n");
-      const both = await labGenerate([...SMALL, "--out", "-", "--es", "http://127.0.0.1:9200"]);
+      expect((await labGenerateHere(SMALL)).stderr).to.equal("lab-generate: no destination: give --out FILE, --out - (stdout), --es URL or --plot FILE.svg\n");
+      const both = await labGenerateHere([...SMALL, "--out", "-", "--es", "http://127.0.0.1:9200"]);
       expect(both.exitCode).to.equal(2);
       expect(both.stderr).to.equal("lab-generate: --out and --es were both given; choose one destination per run\n");
     });
@@ -335,7 +347,7 @@ describe("lab-generate CLI", function () {
         [["--out", "-", "--index-prefix", "x"], "lab-generate: --index-prefix applies to --es only, not to --out\n"],
       ];
       for (const [args, message] of cases) {
-        const run = await labGenerate([...SMALL, ...args]);
+        const run = await labGenerateHere([...SMALL, ...args]);
         expect(run.exitCode, args.join(" ")).to.equal(2);
         expect(run.stderr).to.equal(message);
       }

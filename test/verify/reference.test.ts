@@ -86,7 +86,9 @@ describe("verify/reference: the offline reference detector", () => {
     });
   });
 
-  describe(`quality over ${TEST_SEEDS} seeds per scenario (bench/detector.ts reports the same at the lab's default size)`, () => {
+  // @slow: two minutes of detection on two cores, the bulk of the suite's time; `npm run test:unit`
+  // (the fast subset) leaves it out by this tag, `npm test` and CI run it.
+  describe(`quality over ${TEST_SEEDS} seeds per scenario (bench/detector.ts reports the same at the lab's default size) @slow`, () => {
     for (const scenario of Object.keys(SCENARIOS)) {
       const size = TEST_SIZES[scenario];
       const clean = SCENARIOS[scenario].anomalies.length === 0;
