@@ -182,6 +182,13 @@ describe("lab-generate CLI", function () {
       expect(JSON.parse(fs.readFileSync(ndjson, "utf8").split("\n")[0])).to.have.property("@timestamp");
     });
 
+    it("takes a scenario name in any case", async () => {
+      const truth = path.join(directory, "truth.json");
+      const run = await labGenerateHere(["--days", "2", "--rate", "0.05", "--end", END, "--scenario", "Mixed", "--out", path.join(directory, "events.ndjson"), "--truth", truth, "--quiet"]);
+      expect(run.exitCode, run.stderr).to.equal(0);
+      expect((JSON.parse(fs.readFileSync(truth, "utf8")) as GroundTruth).scenario).to.equal("mixed");
+    });
+
     it("injects the anomalies given with --anomaly instead of the scenario's, at the given time", async () => {
       const truthFile = path.join(directory, "truth.json");
       const run = await labGenerate([...SMALL, "--anomaly", "spike,start=2026-11-16T18:00:00Z,minutes=20,magnitude=5", "--anomaly", "errors", "--out", "/dev/null", "--truth", truthFile, "--quiet"]);

@@ -84,6 +84,13 @@ describe("verify/reference: the offline reference detector", () => {
       expect(found.precision).to.be.closeTo(2 / 3, 1e-12);
       expect(found.falseAlarms.map((a) => a.signal)).to.deep.equal(["count_high"]);
     });
+
+    it("marks a count window on fewer days than its signal needs as lacking history, and others not", () => {
+      const spike = { id: "spike-1", kind: "spike" as const, start: "2026-11-19T10:00:00.000Z", end: "2026-11-19T10:30:00.000Z", magnitude: 10, entity: null, description: "" };
+      const short = evaluateAlarms({ ...truth, anomalies: [spike, ...truth.anomalies] }, [], 900_000);
+      expect(short.windows.map((w) => w.history)).to.deep.equal([{ neededDays: 3, days: 2 }, undefined]);
+      expect(evaluateAlarms({ ...truth, days: 3, anomalies: [spike] }, [], 900_000).windows[0]).to.not.have.property("history");
+    });
   });
 
   // @slow: two minutes of detection on two cores, the bulk of the suite's time; `npm run test:unit`
