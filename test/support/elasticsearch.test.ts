@@ -17,8 +17,10 @@ interface ScriptResult {
 }
 
 async function runScript(args: string[], env: Record<string, string>): Promise<ScriptResult> {
+  // Only the instance a test names: one inherited from `ES_INSTANCE=x elasticsearch.sh run -- mocha` would clash with it.
+  const { ES_INSTANCE: _inherited, ...inherited } = process.env;
   try {
-    const { stdout, stderr } = await promisify(execFile)("bash", [SCRIPT, ...args], { env: { ...process.env, ...env }, timeout: 15_000 });
+    const { stdout, stderr } = await promisify(execFile)("bash", [SCRIPT, ...args], { env: { ...inherited, ...env }, timeout: 15_000 });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
