@@ -148,7 +148,10 @@ export function firstErrorRecorder(): { onEvent(event: { diagnosticEvent?: { sev
     onEvent(event) {
       const diagnostic = event.diagnosticEvent;
       if (diagnostic === undefined || diagnostic.severity !== "error") return;
-      const message = diagnostic.message.trim().split("\n").find((line) => line.trim() !== "" && !/^error: (update|preview) failed$/.test(line.trim())) ?? diagnostic.message.trim();
+      // One line: a configuration error lists its problems on lines of their own.
+      const lines = diagnostic.message.split("\n").map((line) => line.trim()).filter((line) => line !== "" && !/^error: (update|preview|refresh|destroy) failed$/.test(line));
+      const joined = lines.join(" ");
+      const message = joined.length > 500 ? `${joined.slice(0, 497)}...` : joined;
       const urn = diagnostic.urn ?? "";
       const resource = urn === "" ? "the stack" : `${urn.split("::").at(-1)} (${urn.split("::").at(-2)?.split("$").at(-1)})`;
       if (urn === "" || urn.includes("::pulumi:pulumi:Stack::")) stackLevel ??= { resource: "the stack", message };

@@ -184,6 +184,10 @@ describe(`lab under the real Pulumi engine (pulumi ${VERSION ?? "not found"}), o
     const unreachable = await pulumi(["up", "--yes", "--stack", "engine-bad"]);
     expect(unreachable.code).to.not.equal(0);
     expect(unreachable.output).to.match(/lab:elasticsearchUrl: cannot reach Elasticsearch at http:\/\/127\.0\.0\.1:9\b/);
+    // npm run up ends with the cause on one line, not with Pulumi's "1 errored" summary.
+    const viaNpm = await run("npm", ["run", "--silent", "up", "--", "engine-bad"]);
+    expect(viaNpm.code).to.equal(1);
+    expect(viaNpm.output.trim().split("\n").at(-1)).to.match(/^npm run up failed at the stack: .*lab:elasticsearchUrl: cannot reach Elasticsearch at http:\/\/127\.0\.0\.1:9\b/);
     expect((await stateTypes("engine-bad")).filter((type) => type !== "pulumi:pulumi:Stack")).to.deep.equal([]);
     expect((await cohortIndices("bad")).size).to.equal(0);
   });

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import { UsageError } from "../../generator/errors";
-import { checkTools, missingToolMessages, pulumiEnvironment, stackNameFrom } from "../../lab/automation";
+import { checkTools, firstErrorRecorder, missingToolMessages, pulumiEnvironment, stackNameFrom, usesExistingCluster } from "../../lab/automation";
 
 describe("lab automation (npm run up / down)", () => {
   describe("stack name", () => {
@@ -58,6 +58,40 @@ describe("lab automation (npm run up / down)", () => {
     it("notices a pulumi CLI that is not on PATH", async () => {
       const checks = await checkTools({ PATH: "/nonexistent", LAB_SKIP_DOCKER_CHECK: "1" });
       expect(checks).to.deep.equal([{ tool: "pulumi", ok: false, detail: "`pulumi` not found on PATH" }]);
+    });
+  });
+
+  describe("target", () => {
+    it("needs no Docker engine for a stack on an existing cluster", () => {
+      expect(usesExistingCluster({ "lab:elasticsearchUrl": { value: "https://es.example.com" } })).to.equal(true);
+      expect(usesExistingCluster({ "lab:elasticsearchUrl": { value: "" } })).to.equal(false);
+      expect(usesExistingCluster({})).to.equal(false);
+    });
+
+    it("checks only the pulumi CLI when no Docker engine is needed", async () => {
+      const checks = await checkTools({ PATH: "/nonexistent" }, false);
+      expect(checks.map((check) => check.tool)).to.deep.equal(["pulumi"]);
+    });
+  });
+
+  describe("failure summary", () => {
+    const urn = (type: string, name: string) => `urn:pulumi:dev::lab::lab:data:Dataset$${type}::${name}`;
+
+    it("names the first resource that failed and its error on one line, which Pulumi's summary does not", () => {
+      const recorder = firstErrorRecorder();
+      recorder.onEvent({ diagnosticEvent: { severity: "info", message: "creating", urn: urn("pulumi-nodejs:dynamic/lab:Dataset", "lab-a-dataset-index") } });
+      recorder.onEvent({ diagnosticEvent: { severity: "error", message: "error: update failed\n", urn: "urn:pulumi:dev::lab::pulumi:pulumi:Stack::lab-dev" } });
+      recorder.onEvent({ diagnosticEvent: { severity: "error", message: "POST /_bulk failed: 429 too many requests\nmore detail\n", urn: urn("pulumi-nodejs:dynamic/lab:Dataset", "lab-a-dataset-index") } });
+      recorder.onEvent({ diagnosticEvent: { severity: "error", message: "a later failure", urn: urn("pulumi-nodejs:dynamic/lab:MlJob", "lab-a-ml-job") } });
+      expect(recorder.first()).to.deep.equal({ resource: "lab-a-dataset-index (pulumi-nodejs:dynamic/lab:Dataset)", message: "POST /_bulk failed: 429 too many requests more detail" });
+    });
+
+    it("falls back to the stack's own error when no resource reported one, such as a bad setting", () => {
+      const recorder = firstErrorRecorder();
+      recorder.onEvent({});
+      recorder.onEvent({ diagnosticEvent: { severity: "error", message: "error: preview failed\nthe lab's configuration (pulumi config) is not usable: lab:datasetDays: \"-1\" is not allowed\n", urn: "urn:pulumi:dev::lab::pulumi:pulumi:Stack::lab-dev" } });
+      expect(recorder.first()).to.deep.equal({ resource: "the stack", message: 'the lab\'s configuration (pulumi config) is not usable: lab:datasetDays: "-1" is not allowed' });
+      expect(firstErrorRecorder().first()).to.equal(undefined);
     });
   });
 });
