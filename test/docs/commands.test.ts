@@ -91,7 +91,9 @@ async function esDelete(es: EsTarget, path: string): Promise<void> {
 function describePage(page: string, blocks: CodeBlock[]): void {
   const runnableBlocks = blocks.filter((block) => block.commands.some(isRunnable));
   if (runnableBlocks.length === 0) return;
-  describe(page, function () {
+  // @slow: a process per command, half a minute or more on two cores; `npm run test:unit` leaves
+  // these out, `npm test` and CI run them.
+  describe(`${page} @slow`, function () {
     let cwd: string;
     before(() => {
       cwd = projectCopy();
