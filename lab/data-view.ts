@@ -7,6 +7,8 @@ import { KibanaDataView } from "./providers/data-view";
 export interface DataViewArgs {
   kibanaUrl: pulumi.Input<string>;
   credentials: CredentialInputs;
+  /** True in the Docker lab: refresh keeps this as it is while its server, a container of the stack, is down */
+  serverInStack: boolean;
   dataViewId: string;
   /** The index (pattern) the view reads: the dataset's index */
   title: pulumi.Input<string>;
@@ -24,6 +26,7 @@ export class DataView extends pulumi.ComponentResource {
       {
         kibanaUrl: args.kibanaUrl,
         ...providerCredentials(args.credentials),
+        serverInStack: args.serverInStack,
         dataViewId: args.dataViewId,
         title: args.title,
         name: args.name,

@@ -9,6 +9,8 @@ import { DatasetIndex } from "./providers/dataset";
 export interface DatasetArgs {
   elasticsearchUrl: pulumi.Input<string>;
   credentials: CredentialInputs;
+  /** True in the Docker lab: refresh keeps this as it is while its server, a container of the stack, is down */
+  serverInStack: boolean;
   indexPrefix: string;
   days: number;
   seed: number;
@@ -33,6 +35,7 @@ export class Dataset extends pulumi.ComponentResource {
       {
         elasticsearchUrl: args.elasticsearchUrl,
         ...providerCredentials(args.credentials),
+        serverInStack: args.serverInStack,
         indexPrefix: args.indexPrefix,
         days: args.days,
         seed: args.seed,

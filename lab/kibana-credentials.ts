@@ -27,6 +27,8 @@ export class KibanaCredentials extends pulumi.ComponentResource {
         password: args.elasticPassword,
         kibanaSystemPassword: pulumi.secret(generated.value),
         timeoutSeconds: args.timeoutSeconds,
+        // Only the Docker lab sets this password: its Elasticsearch is a container of the stack.
+        serverInStack: true,
       },
       // The URLs are plain strings, so nothing ties this call to the servers being up but this:
       { parent: this, dependsOn: opts?.dependsOn },

@@ -12,6 +12,8 @@ export interface MlJobArgs {
   jobId: string;
   elasticsearchUrl: pulumi.Input<string>;
   credentials: CredentialInputs;
+  /** True in the Docker lab: refresh keeps this as it is while its server, a container of the stack, is down */
+  serverInStack: boolean;
   /** Undefined: no Kibana, so no links */
   kibanaUrl: string | undefined;
   index: pulumi.Input<string>;
@@ -37,6 +39,7 @@ export class MlJob extends pulumi.ComponentResource {
       {
         elasticsearchUrl: args.elasticsearchUrl,
         ...providerCredentials(args.credentials),
+        serverInStack: args.serverInStack,
         jobId: args.jobId,
         job: requests.job,
         datafeed: requests.datafeed,

@@ -66,6 +66,8 @@ interface Cluster {
   /** Undefined: no data view, no Kibana links */
   kibanaUrl: string | undefined;
   credentials: CredentialInputs;
+  /** True when the servers are containers of this stack (see lab/providers/refresh.ts) */
+  serverInStack: boolean;
   /** What must be ready before the dataset is written */
   elasticsearchReady: pulumi.Resource[];
   /** What must be ready before the data view is made */
@@ -85,6 +87,7 @@ function buildExistingClusterLab(config: LabConfig, cluster: ExistingCluster, de
     elasticsearchUrl: cluster.elasticsearchUrl,
     kibanaUrl: cluster.kibanaUrl,
     credentials,
+    serverInStack: false,
     elasticsearchReady: [],
     kibanaReady: [],
   });
@@ -157,6 +160,7 @@ function buildDockerLab(config: LabConfig, definitions: readonly LabJobDefinitio
     elasticsearchUrl: elasticsearch.url,
     kibanaUrl: kibana.url,
     credentials: { username: "elastic", password: elasticPassword },
+    serverInStack: true,
     elasticsearchReady: [elasticsearch],
     kibanaReady: [kibana],
   });
@@ -173,6 +177,7 @@ function buildCohort(config: LabConfig, definitions: readonly LabJobDefinition[]
     {
       elasticsearchUrl: cluster.elasticsearchUrl,
       credentials: cluster.credentials,
+      serverInStack: cluster.serverInStack,
       indexPrefix: names.indexPrefix,
       days: config.dataset.days,
       seed: config.dataset.seed,
@@ -192,6 +197,7 @@ function buildCohort(config: LabConfig, definitions: readonly LabJobDefinition[]
           {
             kibanaUrl: cluster.kibanaUrl,
             credentials: cluster.credentials,
+            serverInStack: cluster.serverInStack,
             dataViewId: names.dataViewId,
             title: dataset.index,
             name: `Lab access logs (${config.cohort})`,
@@ -212,6 +218,7 @@ function buildCohort(config: LabConfig, definitions: readonly LabJobDefinition[]
         jobId: names.jobId(jobName),
         elasticsearchUrl: cluster.elasticsearchUrl,
         credentials: cluster.credentials,
+        serverInStack: cluster.serverInStack,
         kibanaUrl: cluster.kibanaUrl,
         index: dataset.index,
         start: dataset.start,

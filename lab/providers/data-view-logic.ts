@@ -16,10 +16,10 @@
 //
 // https://www.elastic.co/docs/api/doc/kibana/group/endpoint-data-views
 
-import { LabError, withoutStack } from "../../generator/errors";
+import { failedRead, type RefreshPolicy, type Refreshed } from "./refresh";
 import { HttpError, endpointAt, kibanaRequest, retryUntil, type Credentials, type Endpoint } from "../http";
 
-export interface DataViewInputs extends Credentials {
+export interface DataViewInputs extends Credentials, RefreshPolicy {
   kibanaUrl: string;
   dataViewId: string;
   /** The index pattern the view reads */
@@ -141,20 +141,21 @@ export async function updateDataView(olds: DataViewOutputs, news: DataViewInputs
 }
 
 /**
- * The data view as `pulumi refresh` sees it: undefined when Kibana no longer has it (refresh drops it,
- * the next `up` makes it again), else the state with `isDefault` as Kibana reports it. Kibana being
- * unreachable or failing is an error: refresh never forgets a view because Kibana was down.
+ * The data view as `pulumi refresh` sees it (see refresh.ts): gone when Kibana no longer has it (the
+ * next `up` makes it again), else present with `isDefault` as Kibana reports it. Kibana not answering
+ * or failing is an error, or "unchecked" when Kibana is a container of this stack.
  */
-export async function readDataView(state: DataViewOutputs): Promise<DataViewOutputs | undefined> {
+export async function readDataView(state: DataViewOutputs): Promise<Refreshed<DataViewOutputs>> {
   const endpoint = endpointOf(state);
   try {
     const { status } = await kibanaRequest(endpoint, "GET", dataViewPath(state.dataViewId), { accept: [404] });
-    if (status === 404) return undefined;
+    if (status === 404) return { state: "gone", reason: `data view ${state.dataViewId} is gone from Kibana` };
     const { body } = await kibanaRequest<{ data_view_id?: string | null }>(endpoint, "GET", "/api/data_views/default");
-    return { ...state, isDefault: body?.data_view_id === state.dataViewId };
+    return { state: "present", outputs: { ...state, isDefault: body?.data_view_id === state.dataViewId } };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw withoutStack(new LabError(`cannot check data view ${state.dataViewId}: ${message}. Nothing was changed in the stack's state; refresh again once Kibana answers`));
+    // Kibana answers 503 while it starts, which a recreated container does.
+    const unreachable = error instanceof HttpError && (error.status === undefined || error.status === 502 || error.status === 503);
+    return failedRead(`data view ${state.dataViewId}`, state, error, unreachable, `Kibana at ${state.kibanaUrl}`);
   }
 }
 

@@ -23,12 +23,13 @@ export const dataViewProvider: pulumi.dynamic.ResourceProvider<DataViewInputs, D
   async read(id, props) {
     if (props === undefined) throw new Error("a lab data view cannot be imported; let pulumi up create it");
     const found = await logic().readDataView(props);
-    if (found === undefined) {
-      console.error(`lab: refresh: data view ${props.dataViewId} is gone from Kibana; the next pulumi up makes it again`);
+    if (found.state === "gone") {
+      console.error(`lab: refresh: ${found.reason}; the next pulumi up makes it again`);
       // An empty id tells the engine the resource is gone.
       return { id: "" };
     }
-    return { id, props: found };
+    if (found.state === "unchecked") console.error(`lab: refresh: ${found.reason}`);
+    return { id, props: found.state === "present" ? found.outputs : props };
   },
   async delete(_id, props) {
     const result = await logic().deleteDataView(props);

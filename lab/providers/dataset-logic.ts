@@ -16,14 +16,15 @@
 // whenever the data differs, so a replacement (created before the old one is deleted) writes a new index
 // and the old one's delete can never remove the new data.
 
-import { LabError, isExpectedFailure, withoutStack } from "../../generator/errors";
+import { LabError, isExpectedFailure } from "../../generator/errors";
 import type { GroundTruth, InjectedAnomaly } from "../../generator/types";
 import { planDataset } from "../../generator/plan";
 import { checkConnection, deleteDataset, deleteUnusedTemplate, indexDataset, indexNameFor, inspectDataset } from "../../generator/sinks/elasticsearch";
 import { HttpError, retryUntil, type Credentials } from "../http";
 import { deepEqual } from "./equal";
+import { failedRead, type RefreshPolicy, type Refreshed } from "./refresh";
 
-export interface DatasetInputs extends Credentials {
+export interface DatasetInputs extends Credentials, RefreshPolicy {
   elasticsearchUrl: string;
   indexPrefix: string;
   days: number;
@@ -124,20 +125,19 @@ export function whyGone(state: DatasetOutputs, found: Awaited<ReturnType<typeof 
 }
 
 /**
- * The dataset as `pulumi refresh` sees it: the state unchanged when the index is there and whole,
- * undefined when it is gone or damaged (so the next `up` writes it again). An unreachable server
- * throws: refresh must never forget a dataset because the server was down.
+ * The dataset as `pulumi refresh` sees it (see refresh.ts): present and unchanged when the index is
+ * there and whole, gone when it is missing or damaged (so the next `up` writes it again). A server
+ * that does not answer is an error, or "unchecked" when it is a container of this stack.
  */
-export async function readDataset(state: DatasetOutputs): Promise<{ outputs: DatasetOutputs } | { gone: string }> {
+export async function readDataset(state: DatasetOutputs): Promise<Refreshed<DatasetOutputs>> {
   let found: Awaited<ReturnType<typeof inspectDataset>>;
   try {
     found = await inspectDataset(connectionOf(state, 30_000), state.index);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw withoutStack(new LabError(`cannot check dataset index ${state.index}: ${message}. Nothing was changed in the stack's state; refresh again once Elasticsearch answers`));
+    return failedRead(`dataset index ${state.index}`, state, error, isUnreachable(error), `Elasticsearch at ${state.elasticsearchUrl}`);
   }
   const reason = whyGone(state, found);
-  return reason === undefined ? { outputs: state } : { gone: reason };
+  return reason === undefined ? { state: "present", outputs: state } : { state: "gone", reason: `the dataset is gone: ${reason}` };
 }
 
 /** What a delete did with each thing it owns; "unreachable" ones are still on the server. */

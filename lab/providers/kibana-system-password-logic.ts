@@ -14,12 +14,12 @@
 // This replaces the one-shot "setup" container of start-local and docker-elk, and the login race
 // Kibana hits when it starts before the password exists (FIELD-NOTES, failure 3).
 
-import { LabError, withoutStack } from "../../generator/errors";
 import { HttpError, createElasticsearchClient, esCall, retryUntil } from "../http";
+import { failedRead, type RefreshPolicy, type Refreshed } from "./refresh";
 
 export const KIBANA_SYSTEM_USER = "kibana_system";
 
-export interface KibanaSystemPasswordInputs {
+export interface KibanaSystemPasswordInputs extends RefreshPolicy {
   elasticsearchUrl: string;
   /** The superuser that may change passwords */
   username: string;
@@ -72,19 +72,19 @@ export async function setKibanaSystemPassword(inputs: KibanaSystemPasswordInputs
 }
 
 /**
- * Whether kibana_system still logs in with the state's password, for `pulumi refresh`: the state when
- * it does, undefined when Elasticsearch refuses it (401). Anything else throws, so that an unreachable
- * server never makes refresh forget the password.
+ * Whether kibana_system still logs in with the state's password, for `pulumi refresh` (see
+ * refresh.ts): present when it does, gone when Elasticsearch refuses it (401), so the next `up` sets
+ * it again. Anything else is an error, or "unchecked" while the stack's own Elasticsearch is down.
  */
-export async function readKibanaSystemPassword(state: KibanaSystemPasswordOutputs): Promise<KibanaSystemPasswordOutputs | undefined> {
+export async function readKibanaSystemPassword(state: KibanaSystemPasswordOutputs): Promise<Refreshed<KibanaSystemPasswordOutputs>> {
   const kibana = createElasticsearchClient({ url: state.elasticsearchUrl, username: KIBANA_SYSTEM_USER, password: state.kibanaSystemPassword, requestTimeoutMs: 15_000 });
   try {
+    const gone: Refreshed<KibanaSystemPasswordOutputs> = { state: "gone", reason: "kibana_system no longer logs in with the lab's password" };
     const me = await esCall({ method: "GET", path: "/_security/_authenticate" }, () => kibana.security.authenticate());
-    return me.username === KIBANA_SYSTEM_USER ? state : undefined;
+    return me.username === KIBANA_SYSTEM_USER ? { state: "present", outputs: state } : gone;
   } catch (error) {
-    if (error instanceof HttpError && error.status === 401) return undefined;
-    const message = error instanceof Error ? error.message : String(error);
-    throw withoutStack(new LabError(`cannot check the kibana_system password: ${message}. Nothing was changed in the stack's state; refresh again once Elasticsearch answers`));
+    if (error instanceof HttpError && error.status === 401) return { state: "gone", reason: "kibana_system no longer logs in with the lab's password" };
+    return failedRead("the kibana_system password", state, error, error instanceof HttpError && error.status === undefined, `Elasticsearch at ${state.elasticsearchUrl}`);
   } finally {
     await kibana.close();
   }

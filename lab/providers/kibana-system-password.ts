@@ -26,12 +26,13 @@ export const kibanaSystemPasswordProvider: pulumi.dynamic.ResourceProvider<Kiban
   async read(id, props) {
     if (props === undefined) throw new Error("the kibana_system password cannot be imported; let pulumi up set it");
     const found = await logic().readKibanaSystemPassword(props);
-    if (found === undefined) {
-      console.error("lab: refresh: kibana_system no longer logs in with the lab's password; the next pulumi up sets it again");
+    if (found.state === "gone") {
+      console.error(`lab: refresh: ${found.reason}; the next pulumi up sets it again`);
       // An empty id tells the engine the resource is gone.
       return { id: "" };
     }
-    return { id, props: found };
+    if (found.state === "unchecked") console.error(`lab: refresh: ${found.reason}`);
+    return { id, props: found.state === "present" ? found.outputs : props };
   },
   async delete() {
     // The password lives in the node's security index, which goes with the Elasticsearch volume.

@@ -18,11 +18,12 @@
 // https://www.elastic.co/docs/api/doc/elasticsearch/group/endpoint-ml-anomaly
 
 import type { Client, estypes } from "@elastic/elasticsearch";
-import { LabError, withoutStack } from "../../generator/errors";
+import { LabError } from "../../generator/errors";
 import { HttpError, createElasticsearchClient, endpointAt, esCall, retryUntil, statusOf, type Credentials } from "../http";
 import { deepEqual } from "./equal";
+import { failedRead, type RefreshPolicy, type Refreshed } from "./refresh";
 
-export interface MlJobInputs extends Credentials {
+export interface MlJobInputs extends Credentials, RefreshPolicy {
   elasticsearchUrl: string;
   jobId: string;
   job: estypes.MlPutJobRequest;
@@ -138,26 +139,26 @@ async function waitForDatafeedToStop(client: Client, datafeedId: string, timeout
 class StillRunning extends LabError {}
 
 /**
- * The job and datafeed as `pulumi refresh` sees them: undefined when either is gone, else the state
- * with the datafeed's current state and the job's processed record count. An unreachable server or
- * any other failure throws: refresh never forgets a job because the server was down.
+ * The job and datafeed as `pulumi refresh` sees them (see refresh.ts): gone when either is missing,
+ * else present with the datafeed's current state and the job's processed record count. A server
+ * that does not answer, or any other failure, is an error, or "unchecked" for a container of this stack.
  */
-export async function readMlJob(state: MlJobOutputs): Promise<MlJobOutputs | undefined> {
+export async function readMlJob(state: MlJobOutputs): Promise<Refreshed<MlJobOutputs>> {
   const client = clientOf(state);
   const jobPath = `/_ml/anomaly_detectors/${state.jobId}/_stats`;
   const feedPath = `/_ml/datafeeds/${state.datafeedId}/_stats`;
   try {
     const jobs = await esCall({ method: "GET", path: jobPath }, () => client.ml.getJobStats({ job_id: state.jobId, allow_no_match: true }));
+    const gone: Refreshed<MlJobOutputs> = { state: "gone", reason: `ML job ${state.jobId} or its datafeed ${state.datafeedId} is gone` };
     const job = jobs.jobs.find((j) => j.job_id === state.jobId);
-    if (job === undefined) return undefined;
+    if (job === undefined) return gone;
     const feeds = await esCall({ method: "GET", path: feedPath }, () => client.ml.getDatafeedStats({ datafeed_id: state.datafeedId, allow_no_match: true }));
     const feed = feeds.datafeeds.find((f) => f.datafeed_id === state.datafeedId);
-    if (feed === undefined) return undefined;
-    return { ...state, datafeedState: feed.state, processedRecordCount: job.data_counts.processed_record_count ?? state.processedRecordCount };
+    if (feed === undefined) return gone;
+    return { state: "present", outputs: { ...state, datafeedState: feed.state, processedRecordCount: job.data_counts.processed_record_count ?? state.processedRecordCount } };
   } catch (error) {
-    if (statusOf(error) === 404) return undefined;
-    const message = error instanceof Error ? error.message : String(error);
-    throw withoutStack(new LabError(`cannot check ML job ${state.jobId}: ${message}. Nothing was changed in the stack's state; refresh again once Elasticsearch answers`));
+    if (statusOf(error) === 404) return { state: "gone", reason: `ML job ${state.jobId} or its datafeed ${state.datafeedId} is gone` };
+    return failedRead(`ML job ${state.jobId}`, state, error, error instanceof HttpError && error.status === undefined, `Elasticsearch at ${state.elasticsearchUrl}`);
   } finally {
     await client.close();
   }

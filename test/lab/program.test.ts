@@ -308,6 +308,14 @@ describe("lab program (Pulumi mocks)", function () {
       expect(await valueOf(links.anomalyExplorer)).to.match(/^https:\/\/kb\.example\.com:9243\/app\/ml\/explorer/);
     });
 
+    it("tells refresh the servers are not the stack's own, so a server that does not answer is an error, never kept unchecked", async () => {
+      const built = await build("ext-policy", EXISTING, ["elasticPassword"]);
+      for (const r of built.recorder.resources.filter((x) => x.type.startsWith("pulumi-nodejs:") && "serverInStack" in x.inputs)) expect(plain(r.inputs.serverInStack), r.name).to.equal(false);
+      const docker = a.recorder.resources.filter((x) => x.type.startsWith("pulumi-nodejs:") && ["Dataset", "DataView", "MlJob", "KibanaSystemPassword"].includes(x.type.split(":").at(-1)!));
+      expect(docker.length).to.be.greaterThan(3);
+      for (const r of docker) expect(plain(r.inputs.serverInStack), r.name).to.equal(true);
+    });
+
     it("declares no ML job with lab:mlJobs none", async () => {
       const built = await build("ext-none", { ...EXISTING, mlJobs: "none" }, ["elasticPassword"]);
       expect(built.recorder.resources.filter((r) => r.type.endsWith(":MlJob"))).to.deep.equal([]);

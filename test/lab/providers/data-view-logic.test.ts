@@ -98,11 +98,17 @@ describe("data view provider logic", () => {
     );
     const state: DataViewOutputs = { ...inputsFor(server.url), isDefault: true };
     const read = await readDataView(state);
-    expect(read).to.deep.equal({ ...state, isDefault: false });
-    expect(diffDataView(read!, inputsFor(server.url)).changes, "the next up makes it the default again").to.equal(true);
+    expect(read).to.deep.equal({ state: "present", outputs: { ...state, isDefault: false } });
+    expect(diffDataView({ ...state, isDefault: false }, inputsFor(server.url)).changes, "the next up makes it the default again").to.equal(true);
     await server.close();
     server = await startFakeServer(kibana());
-    expect(await readDataView({ ...inputsFor(server.url), isDefault: true })).to.equal(undefined);
+    expect(await readDataView({ ...inputsFor(server.url), isDefault: true })).to.deep.equal({ state: "gone", reason: `data view ${ID} is gone from Kibana` });
+  });
+
+  it("keeps the view unchecked while the lab's own Kibana container is down, so refresh can repair the container", async () => {
+    const read = await readDataView({ ...inputsFor("http://127.0.0.1:9"), isDefault: true, serverInStack: true });
+    expect(read.state).to.equal("unchecked");
+    expect((read as { reason: string }).reason).to.match(new RegExp(`^data view ${ID} was not checked, since Kibana at http://127\\.0\\.0\\.1:9 did not answer .*it is kept as it is`));
   });
 
   it("contract: refresh fails, forgetting nothing, when Kibana does not answer or fails", async () => {

@@ -88,7 +88,7 @@ describe("provider logic against Elasticsearch", function () {
     });
 
     it("reads as gone when Elasticsearch refuses kibana_system's password (401), so the next up sets it again", async () => {
-      expect(await readKibanaSystemPassword(state())).to.equal(undefined);
+      expect(await readKibanaSystemPassword(state())).to.deep.equal({ state: "gone", reason: "kibana_system no longer logs in with the lab's password" });
     });
 
     it("fails, without forgetting the password, when Elasticsearch does not answer", async () => {
@@ -184,20 +184,20 @@ describe("provider logic against Elasticsearch", function () {
 
     it("reads back a whole dataset unchanged, and a deleted, damaged or unfinished one as gone (refresh)", async () => {
       const outputs = await createDataset(inputs({ seed: 11 }));
-      expect(await readDataset(outputs)).to.deep.equal({ outputs });
+      expect(await readDataset(outputs)).to.deep.equal({ state: "present", outputs });
       // This distribution has no _delete_by_query (no reindex module): delete five documents by id.
       const some = await admin.search({ index: outputs.index, size: 5, _source: false });
       for (const hit of some.hits.hits) await admin.delete({ index: outputs.index, id: hit._id! });
       await admin.indices.refresh({ index: outputs.index });
-      expect(await readDataset(outputs)).to.deep.equal({ gone: `index ${outputs.index} holds ${outputs.count - 5} documents, not ${outputs.count}` });
+      expect(await readDataset(outputs)).to.deep.equal({ state: "gone", reason: `the dataset is gone: index ${outputs.index} holds ${outputs.count - 5} documents, not ${outputs.count}` });
       await admin.indices.delete({ index: outputs.index });
-      expect(await readDataset(outputs)).to.deep.equal({ gone: `index ${outputs.index} does not exist` });
+      expect(await readDataset(outputs)).to.deep.equal({ state: "gone", reason: `the dataset is gone: index ${outputs.index} does not exist` });
       // The next create writes it whole again, with the same name and count.
       const again = await createDataset(inputs({ seed: 11 }));
       expect(again.index).to.equal(outputs.index);
       expect(again.count).to.equal(outputs.count);
       await admin.indices.putMapping({ index: again.index, _meta: { lab: { generator: "elastic-ml-lab", status: "indexing", truth: again.truth, updatedAt: new Date().toISOString() } } });
-      expect(await readDataset(again)).to.deep.equal({ gone: `index ${again.index} is unfinished (status indexing)` });
+      expect(await readDataset(again)).to.deep.equal({ state: "gone", reason: `the dataset is gone: index ${again.index} is unfinished (status indexing)` });
       await deleteDatasetIndex(again);
     });
 
@@ -211,6 +211,13 @@ describe("provider logic against Elasticsearch", function () {
       }
       expect((error as Error).message).to.match(new RegExp(`^cannot check dataset index ${state.index}: cannot reach .*http://127\\.0\\.0\\.1:9.*Nothing was changed in the stack's state`));
       expect((error as Error).stack, "no stack trace for the dynamic-provider host to print").to.equal("");
+    });
+
+    it("keeps the dataset unchecked when the server that does not answer is the lab's own container, so refresh can repair it", async () => {
+      const state = { ...inputs({ elasticsearchUrl: "http://127.0.0.1:9", serverInStack: true }), index: `${prefix}-spike-2026.11.20-00000000`, count: 1, start: "", end: "", anomalies: [], truth: {} as never };
+      const read = await readDataset(state);
+      expect(read.state).to.equal("unchecked");
+      expect((read as { reason: string }).reason).to.match(/^dataset index .* was not checked, since Elasticsearch at http:\/\/127\.0\.0\.1:9 did not answer/);
     });
 
     it("completes a delete on a server that does not answer, and names each thing left behind", async () => {

@@ -181,16 +181,21 @@ describe("ML job provider logic", () => {
 
     it("contract: takes the datafeed's state and the job's processed records from their _stats", async () => {
       server = await startFakeServer(mlApi(5));
-      expect(await readMlJob(state(server.url))).to.deep.equal({ ...state(server.url), datafeedState: "started", processedRecordCount: 4242 });
+      expect(await readMlJob(state(server.url))).to.deep.equal({ state: "present", outputs: { ...state(server.url), datafeedState: "started", processedRecordCount: 4242 } });
       expect(server.calls()).to.deep.equal([`GET /_ml/anomaly_detectors/${JOB_ID}/_stats`, `GET /_ml/datafeeds/${FEED_ID}/_stats`]);
     });
 
     it("contract: reads as gone when the job or its datafeed is missing (404, or no match)", async () => {
       server = await startFakeServer(mlApi(1, (r) => (r.path.startsWith("/_ml/anomaly_detectors/") ? esError(404, "resource_not_found_exception", `No known job with id '${JOB_ID}'`) : undefined)));
-      expect(await readMlJob(state(server.url))).to.equal(undefined);
+      const gone = { state: "gone", reason: `ML job ${JOB_ID} or its datafeed ${FEED_ID} is gone` };
+      expect(await readMlJob(state(server.url))).to.deep.equal(gone);
       await server.close();
       server = await startFakeServer(mlApi(1, (r) => (r.path === `/_ml/datafeeds/${FEED_ID}/_stats` ? { status: 200, body: { count: 0, datafeeds: [] } } : undefined)));
-      expect(await readMlJob(state(server.url))).to.equal(undefined);
+      expect(await readMlJob(state(server.url))).to.deep.equal(gone);
+    });
+
+    it("keeps the job unchecked while the lab's own Elasticsearch container is down", async () => {
+      expect((await readMlJob({ ...state("http://127.0.0.1:9"), serverInStack: true })).state).to.equal("unchecked");
     });
 
     it("fails, forgetting nothing, when Elasticsearch does not answer", async () => {
