@@ -1,14 +1,15 @@
 // Turns a failure of the Elasticsearch client into a LabError a person can act on: the request,
 // the status and the server's reason, or "cannot reach" for connection problems. No stack traces.
 
-import { errors } from "@elastic/elasticsearch";
+import { esLibrary } from "../generator/sinks/es-library";
 import { LabError } from "../generator/errors";
 
 export function isNotFound(error: unknown): boolean {
-  return error instanceof errors.ResponseError && error.statusCode === 404;
+  return error instanceof esLibrary().errors.ResponseError && error.statusCode === 404;
 }
 
 export function esFailure(error: unknown, request: string, url?: string): LabError {
+  const { errors } = esLibrary();
   if (error instanceof errors.ResponseError) {
     const body = error.body as { error?: { type?: string; reason?: string } | string } | undefined;
     const reason =

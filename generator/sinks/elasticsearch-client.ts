@@ -2,7 +2,8 @@
 // anything is written, and the translation of the client's errors into one-line LabErrors that
 // name the URL, the request (method and path), the status and the server's reason.
 
-import { Client, errors } from "@elastic/elasticsearch";
+import type { Client, errors } from "@elastic/elasticsearch";
+import { esLibrary } from "./es-library";
 import { LabError, UsageError } from "../errors";
 
 export interface ElasticsearchConnection {
@@ -31,6 +32,7 @@ export function createClient(connection: ElasticsearchConnection): Client {
   if (!Number.isFinite(timeout) || timeout <= 0) {
     throw new UsageError(`requestTimeoutMs must be a positive number of milliseconds, got ${connection.requestTimeoutMs}`);
   }
+  const { Client } = esLibrary();
   return new Client({
     // Without the trailing slash URL.href adds: the client appends the request path, and "//" is a different endpoint.
     node: url.href.replace(/\/+$/, ""),
@@ -59,6 +61,7 @@ export async function checkConnection(connection: ElasticsearchConnection): Prom
 }
 
 export async function checkWithClient(client: Client, connection: ElasticsearchConnection): Promise<{ version: string }> {
+  const { errors } = esLibrary();
   const timeout = Math.min(connection.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, CHECK_TIMEOUT_MS);
   const quick = { requestTimeout: timeout, maxRetries: 1 };
   try {
@@ -99,6 +102,7 @@ export async function checkWithClient(client: Client, connection: ElasticsearchC
 
 /** One line for a failed first contact: unreachable, timed out, not Elasticsearch, or credentials refused. */
 export function describeConnectionFailure(error: unknown, connection: ElasticsearchConnection, request: string): LabError {
+  const { errors } = esLibrary();
   const where = `Elasticsearch at ${redactUrl(connection.url)}`;
   if (error instanceof errors.ResponseError && error.statusCode === 401) {
     const who = connection.apiKey !== undefined
@@ -145,6 +149,7 @@ function tlsHint(message: string, connection: ElasticsearchConnection): string {
 
 /** One line for a failed request after the connection was established: method, path, status and the server's reason. */
 export function describeRequestFailure(error: unknown, connection: ElasticsearchConnection, fallbackRequest: string): LabError {
+  const { errors } = esLibrary();
   if (error instanceof LabError || error instanceof UsageError) return error as LabError;
   const request = requestOf(error) ?? fallbackRequest;
   const where = redactUrl(connection.url);

@@ -13,7 +13,8 @@
 // `_meta.lab` is how `lab-verify` and the Pulumi dataset step find the ground truth without a file,
 // and how they tell a complete dataset from an interrupted one.
 
-import { type Client, type estypes, errors } from "@elastic/elasticsearch";
+import type { Client, estypes, errors } from "@elastic/elasticsearch";
+import { esLibrary } from "./es-library";
 import { LabError, UsageError } from "../errors";
 import type { AccessLogEvent, GroundTruth } from "../types";
 import {
@@ -222,7 +223,7 @@ export async function deleteDataset(connection: ElasticsearchConnection, index: 
       await client.indices.delete({ index });
       return "deleted";
     } catch (error) {
-      if (error instanceof errors.ResponseError && error.statusCode === 404) return "absent";
+      if (error instanceof esLibrary().errors.ResponseError && error.statusCode === 404) return "absent";
       throw describeRequestFailure(error, connection, `DELETE /${index}`);
     }
   } finally {
@@ -304,7 +305,7 @@ export async function deleteUnusedTemplate(connection: ElasticsearchConnection, 
       await client.indices.deleteIndexTemplate({ name: prefix });
       return "deleted";
     } catch (error) {
-      if (error instanceof errors.ResponseError && error.statusCode === 404) return "absent";
+      if (error instanceof esLibrary().errors.ResponseError && error.statusCode === 404) return "absent";
       throw describeRequestFailure(error, connection, `DELETE /_index_template/${prefix}`);
     }
   } finally {
@@ -334,7 +335,7 @@ async function prepareIndex(client: Client, connection: ElasticsearchConnection,
     await client.indices.create({ index, mappings: { _meta: { lab: meta } } });
   } catch (error) {
     // Another run created it between our check and our create: treat as a re-run.
-    if (error instanceof errors.ResponseError && errorType(error) === "resource_already_exists_exception") {
+    if (error instanceof esLibrary().errors.ResponseError && errorType(error) === "resource_already_exists_exception") {
       await prepareIndex(client, connection, index, truth);
       return;
     }
@@ -347,7 +348,7 @@ async function readLabMeta(client: Client, connection: ElasticsearchConnection, 
   try {
     response = await client.indices.getMapping({ index });
   } catch (error) {
-    if (error instanceof errors.ResponseError && error.statusCode === 404) return "absent";
+    if (error instanceof esLibrary().errors.ResponseError && error.statusCode === 404) return "absent";
     throw describeRequestFailure(error, connection, `GET /${index}/_mapping`);
   }
   const mapping = Object.values(response)[0]?.mappings;
@@ -422,7 +423,7 @@ async function bulkIndex(
     stats = await bulk;
   } catch (error) {
     // Only the client's errors are about the request; anything else (from the event source) is passed on as it is.
-    if (!(error instanceof errors.ElasticsearchClientError)) throw error;
+    if (!(error instanceof esLibrary().errors.ElasticsearchClientError)) throw error;
     throw describeRequestFailure(error, connection, `POST /_bulk`);
   } finally {
     signal?.removeEventListener("abort", abort);
