@@ -98,7 +98,7 @@ export interface LabConfig {
   /** How this machine and the students' browsers reach the published ports */
   publicHost: string;
   waitForDatafeeds: boolean;
-  /** Run `lab verify` after the jobs and export its report */
+  /** Run `lab-verify verify` after the jobs and export its report */
   verify: boolean;
   /** Upper bound for each wait: container health, security index, Kibana, datafeeds */
   waitTimeoutSeconds: number;

@@ -1,4 +1,4 @@
-// `lab verify` as the last step of the lab (lab:verify true): did the jobs find what was planted?
+// `lab-verify verify` as the last step of the lab (lab:verify true): did the jobs find what was planted?
 
 import * as pulumi from "@pulumi/pulumi";
 import type { AnomalyKind, GroundTruth } from "../generator/types";

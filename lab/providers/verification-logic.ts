@@ -1,4 +1,4 @@
-// `lab verify` as a step of `pulumi up` (lab:verify true): once every job's datafeed has run, read the
+// `lab-verify verify` as a step of `pulumi up` (lab:verify true): once every job's datafeed has run, read the
 // jobs' results and compare them with the dataset's ground truth. The outcome is a stack output
 // (allFound and the report table); a miss does not fail the deployment, since the lab itself is fine.
 //

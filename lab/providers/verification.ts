@@ -1,4 +1,4 @@
-// Dynamic resource: `lab verify` run once the ML jobs are done. Calls listed in verification-logic.ts.
+// Dynamic resource: `lab-verify verify` run once the ML jobs are done. Calls listed in verification-logic.ts.
 
 import * as pulumi from "@pulumi/pulumi";
 import type { VerificationInputs, VerificationOutputs } from "./verification-logic";

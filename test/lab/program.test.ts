@@ -248,7 +248,7 @@ describe("lab program (Pulumi mocks)", function () {
       expect(decodeURIComponent(url)).to.include(`jobIds:!(lab-cohort-a-${name})`).and.include("from:'2026-11-03T00:00:00.000Z'").and.include("to:'2026-11-17T00:00:00.000Z'");
     });
 
-    it("runs lab verify after every ML job when lab:verify is true, and not otherwise", async () => {
+    it("runs lab-verify verify after every ML job when lab:verify is true, and not otherwise", async () => {
       expect(a.lab.verification).to.equal(undefined);
       expect(a.recorder.resources.some((r) => r.type.endsWith(":Verification"))).to.equal(false);
       const check = b.recorder.resources.find((r) => r.type.endsWith(":Verification"));
