@@ -94,6 +94,8 @@ export async function checkTools(env: NodeJS.ProcessEnv, needsDocker = true): Pr
 
 export interface LabCommand {
   stackName: string;
+  /** The stack names an existing cluster (lab:elasticsearchUrl): no Docker, servers outside the stack */
+  existingCluster: boolean;
   vars: Record<string, string>;
   note?: string;
 }
@@ -112,17 +114,19 @@ export async function prepareLabCommand(
   const stackName = stackNameFrom(argv, env);
   const pulumiEnv = pulumiEnvironment(projectDir, env);
   const missing = missingToolMessages(await checkTools(env, false));
+  let existingCluster = false;
   if (missing.length === 0) {
     const where = { stackName, workDir: projectDir };
     const stack = createStack ? await LocalWorkspace.createOrSelectStack(where, { envVars: pulumiEnv.vars }) : await LocalWorkspace.selectStack(where, { envVars: pulumiEnv.vars });
     const config = await stack.getAllConfig();
-    if (!usesExistingCluster(config)) missing.push(...missingToolMessages(await checkTools(env, true)).filter((line) => !line.startsWith("The pulumi CLI")));
+    existingCluster = usesExistingCluster(config);
+    if (!existingCluster) missing.push(...missingToolMessages(await checkTools(env, true)).filter((line) => !line.startsWith("The pulumi CLI")));
   }
   if (missing.length > 0) {
     console.error(missing.join(" Also: "));
     return undefined;
   }
-  return { stackName, ...pulumiEnv };
+  return { stackName, existingCluster, ...pulumiEnv };
 }
 
 /** Whether a stack's settings (as the Automation API returns them) name an existing cluster. */

@@ -260,7 +260,8 @@ export function parseLabConfig(
   const problemsBeforeDataset = problems.length;
   const days = integer("datasetDays", 14, 1, 365, " (days)");
   const seed = integer("datasetSeed", 42, 0, 2 ** 31 - 1);
-  const scenario = text("datasetScenario") ?? "mixed";
+  // Scenario names ignore case, as the generator's --scenario does.
+  const scenario = (text("datasetScenario") ?? "mixed").toLowerCase();
   const scenarioKnown = catalog.scenarios.includes(scenario);
   if (!scenarioKnown) {
     problems.push(`lab:datasetScenario: "${scenario}" is not allowed; use one of ${catalog.scenarios.join(", ")}`);

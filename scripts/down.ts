@@ -1,5 +1,7 @@
 // `npm run down [-- <stack>]`: destroys everything the stack made (containers, network, volume with
-// its data, index, data view, ML jobs) through the Automation API. The stack and its configuration
+// its data, index, data view, ML jobs) through the Automation API. The Docker lab is refreshed first,
+// so that a container removed by hand is known to be gone rather than failing its delete; a lab on an
+// existing cluster is not, so that a cluster that does not answer cannot block the teardown. The stack and its configuration
 // stay, so `npm run up` brings the same cohort back. What could not be deleted because its server did
 // not answer is named on a line of its own in Pulumi's output; the destroy still completes.
 
@@ -16,11 +18,11 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const { stackName, vars } = command;
+  const { stackName, vars, existingCluster } = command;
   const stack = await LocalWorkspace.selectStack({ stackName, workDir: PROJECT_DIR }, { envVars: vars });
   const errors = firstErrorRecorder();
   try {
-    await stack.destroy({ onOutput: (text) => process.stdout.write(text), onEvent: (event) => errors.onEvent(event), color: "auto" });
+    await stack.destroy({ refresh: !existingCluster, onOutput: (text) => process.stdout.write(text), onEvent: (event) => errors.onEvent(event), color: "auto" });
   } catch (error) {
     const first = errors.first();
     if (first !== undefined) throw new Error(`npm run down failed at ${first.resource}: ${first.message}`);

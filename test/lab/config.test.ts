@@ -58,6 +58,10 @@ describe("lab config", () => {
       expect(parseLabConfig(applied, catalog, local)).to.deep.equal(parseLabConfig({}, catalog, local));
     });
 
+    it("takes a scenario name in any case, as lab-generate does", () => {
+      expect(parseLabConfig({ datasetScenario: "Spike" }, catalog, local).dataset.scenario).to.equal("spike");
+    });
+
     it("declares no ML job for lab:mlJobs none", () => {
       expect(parseLabConfig({ mlJobs: "none" }, catalog, local).mlJobs).to.deep.equal([]);
     });
