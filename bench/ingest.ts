@@ -25,6 +25,7 @@ import { planDataset, type DatasetPlan } from "../generator/plan";
 import { DEFAULT_CONCURRENCY, DEFAULT_FLUSH_BYTES, indexDataset, indexTemplateFor } from "../generator/sinks/elasticsearch";
 import { basicAuthorization, esTarget, type EsTarget } from "../test/support/es-target";
 import { canStartLocalElasticsearch, startElasticsearch, stopElasticsearch } from "../test/support/es-instance";
+import { median, numberSetting } from "./settings";
 
 const TARGET_RATIO = 0.8;
 const PREFIX = "lab-bench";
@@ -54,20 +55,6 @@ interface Timing {
 
 const format = (value: number, digits = 0) => value.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const docsPerSecond = (timing: Timing) => timing.documents / timing.seconds;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
-function numberSetting(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name}=${raw} is not allowed: give a positive number`);
-  return value;
-}
 
 /** A tiny REST helper for the floor and the set-up, with the same bounded wait as the sink. */
 async function request(target: EsTarget, method: string, requestPath: string, body?: string | Buffer, contentType = "application/json"): Promise<unknown> {

@@ -24,6 +24,7 @@ import os from "node:os";
 import path from "node:path";
 import { basicAuthorization, esTarget, type EsTarget } from "../test/support/es-target";
 import { canStartLocalElasticsearch, startElasticsearch, stopElasticsearch } from "../test/support/es-instance";
+import { median, numberSetting } from "./settings";
 
 const PROJECT_DIR = path.join(__dirname, "..");
 const TARGET_RATIO = 1.15;
@@ -33,16 +34,6 @@ const STACK = "bench-engine";
 const END = "2026-11-20T00:00:00Z";
 const SEED = 42;
 const SCENARIO = "spike";
-
-function numberSetting(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name}=${raw} is not allowed: give a positive number`);
-  return value;
-}
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function deleteLabIndices(target: EsTarget, prefix: string): Promise<void> {
   for (const path of [`/${prefix}-*`, `/_index_template/${prefix}`]) {
