@@ -102,6 +102,23 @@ describe("lab end to end (LAB_E2E=1, Docker, pulumi)", function () {
       await es.close();
     }
 
+    // A second up changes nothing: every container field is declared as Docker reads it back.
+    await stack!.preview({ expectNoChanges: true, onOutput: (text) => process.stdout.write(text) });
+
+    // A container removed by hand comes back with up --refresh, with its data kept on the volume.
+    const countOf = async (): Promise<number> => {
+      const client = new Client({ node: String(out("elasticsearchUrl")), auth: { username: "elastic", password } });
+      try {
+        return (await client.count({ index })).count;
+      } finally {
+        await client.close();
+      }
+    };
+    const countBefore = await countOf();
+    await docker(["rm", "-f", `lab-${cohort}-elasticsearch`]);
+    await stack!.up({ refresh: true, onOutput: (text) => process.stdout.write(text) });
+    expect(await countOf(), "documents after the repair").to.equal(countBefore);
+
     // Destroy leaves no container, network or volume of the cohort.
     await stack!.destroy({ onOutput: (text) => process.stdout.write(text) });
     const label = `label=lab.cohort=${cohort}`;
