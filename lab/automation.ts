@@ -72,10 +72,10 @@ export function missingToolMessages(checks: readonly ToolCheck[]): string[] {
 }
 
 /**
- * Runs `pulumi version` and, unless `needsDocker` is false or LAB_SKIP_DOCKER_CHECK=1, `docker info`,
- * each bounded, and reports what answered.
+ * Runs `pulumi version` and `docker info` (each unless `which` leaves it out; docker also unless
+ * LAB_SKIP_DOCKER_CHECK=1), each bounded, and reports what answered.
  */
-export async function checkTools(env: NodeJS.ProcessEnv, needsDocker = true): Promise<ToolCheck[]> {
+export async function checkTools(env: NodeJS.ProcessEnv, which: { pulumi: boolean; docker: boolean } = { pulumi: true, docker: true }): Promise<ToolCheck[]> {
   const { execa } = await import("execa");
   const probe = async (tool: ToolCheck["tool"], args: string[]): Promise<ToolCheck> => {
     try {
@@ -87,8 +87,9 @@ export async function checkTools(env: NodeJS.ProcessEnv, needsDocker = true): Pr
       return { tool, ok: false, detail };
     }
   };
-  const checks = [probe("pulumi", ["version"])];
-  if (needsDocker && env.LAB_SKIP_DOCKER_CHECK !== "1") checks.push(probe("docker", ["info", "--format", "{{.ServerVersion}}"]));
+  const checks: Promise<ToolCheck>[] = [];
+  if (which.pulumi) checks.push(probe("pulumi", ["version"]));
+  if (which.docker && env.LAB_SKIP_DOCKER_CHECK !== "1") checks.push(probe("docker", ["info", "--format", "{{.ServerVersion}}"]));
   return Promise.all(checks);
 }
 
@@ -113,14 +114,14 @@ export async function prepareLabCommand(
 ): Promise<LabCommand | undefined> {
   const stackName = stackNameFrom(argv, env);
   const pulumiEnv = pulumiEnvironment(projectDir, env);
-  const missing = missingToolMessages(await checkTools(env, false));
+  const missing = missingToolMessages(await checkTools(env, { pulumi: true, docker: false }));
   let existingCluster = false;
   if (missing.length === 0) {
     const where = { stackName, workDir: projectDir };
     const stack = createStack ? await LocalWorkspace.createOrSelectStack(where, { envVars: pulumiEnv.vars }) : await LocalWorkspace.selectStack(where, { envVars: pulumiEnv.vars });
     const config = await stack.getAllConfig();
     existingCluster = usesExistingCluster(config);
-    if (!existingCluster) missing.push(...missingToolMessages(await checkTools(env, true)).filter((line) => !line.startsWith("The pulumi CLI")));
+    if (!existingCluster) missing.push(...missingToolMessages(await checkTools(env, { pulumi: false, docker: true })));
   }
   if (missing.length > 0) {
     console.error(missing.join(" Also: "));

@@ -69,7 +69,7 @@ describe("lab automation (npm run up / down)", () => {
     });
 
     it("checks only the pulumi CLI when no Docker engine is needed", async () => {
-      const checks = await checkTools({ PATH: "/nonexistent" }, false);
+      const checks = await checkTools({ PATH: "/nonexistent" }, { pulumi: true, docker: false });
       expect(checks.map((check) => check.tool)).to.deep.equal(["pulumi"]);
     });
   });
