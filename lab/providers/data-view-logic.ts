@@ -81,7 +81,7 @@ function dataViewPath(id: string): string {
 }
 
 /** Waits until Kibana answers /api/status with an available overall level. */
-export async function waitForKibana(endpoint: Endpoint, timeoutSeconds: number): Promise<void> {
+export async function waitForKibana(endpoint: Endpoint, timeoutSeconds: number, intervalMs = 3000): Promise<void> {
   await retryUntil(
     async () => {
       const { body } = await kibanaRequest<{ status?: { overall?: { level?: string; state?: string } } }>(endpoint, "GET", "/api/status");
@@ -91,7 +91,7 @@ export async function waitForKibana(endpoint: Endpoint, timeoutSeconds: number):
     {
       what: `Kibana at ${endpoint.url} to become available`,
       timeoutMs: timeoutSeconds * 1000,
-      intervalMs: 3000,
+      intervalMs,
       retryable: (error) => error instanceof HttpError && (error.status === undefined || error.status === 200 || error.status === 503 || error.status === 502),
     },
   );
@@ -101,9 +101,10 @@ async function setDefault(endpoint: Endpoint, dataViewId: string | null): Promis
   await kibanaRequest(endpoint, "POST", "/api/data_views/default", { body: { data_view_id: dataViewId, force: true } });
 }
 
-export async function createDataView(inputs: DataViewInputs): Promise<DataViewOutputs> {
+/** `timing.intervalMs`: the pause between checks of Kibana's status (default 3 s); tests shorten it. */
+export async function createDataView(inputs: DataViewInputs, timing: { intervalMs?: number } = {}): Promise<DataViewOutputs> {
   const endpoint = endpointOf(inputs);
-  await waitForKibana(endpoint, inputs.timeoutSeconds);
+  await waitForKibana(endpoint, inputs.timeoutSeconds, timing.intervalMs);
   const request = createDataViewRequest(inputs);
   try {
     await kibanaRequest(endpoint, "POST", "/api/data_views/data_view", { body: request });

@@ -43,14 +43,15 @@ export function isSecurityNotReady(error: unknown): boolean {
   return error.status >= 500 && /security|index|shard|not available|unavailable/i.test(error.reason);
 }
 
-export async function setKibanaSystemPassword(inputs: KibanaSystemPasswordInputs): Promise<KibanaSystemPasswordOutputs> {
+/** `timing.intervalMs`: the pause between tries (default 2 s); tests shorten it. */
+export async function setKibanaSystemPassword(inputs: KibanaSystemPasswordInputs, timing: { intervalMs?: number } = {}): Promise<KibanaSystemPasswordOutputs> {
   const timeoutMs = inputs.timeoutSeconds * 1000;
   const admin = createElasticsearchClient({ url: inputs.elasticsearchUrl, username: inputs.username, password: inputs.password, requestTimeoutMs: 15_000 });
   const path = `/_security/user/${KIBANA_SYSTEM_USER}/_password`;
   try {
     await retryUntil(
       () => esCall({ method: "PUT", path }, () => admin.security.changePassword({ username: KIBANA_SYSTEM_USER, password: inputs.kibanaSystemPassword, refresh: "wait_for" })),
-      { what: `Elasticsearch at ${inputs.elasticsearchUrl} to accept the kibana_system password (security index not ready)`, timeoutMs, retryable: isSecurityNotReady },
+      { what: `Elasticsearch at ${inputs.elasticsearchUrl} to accept the kibana_system password (security index not ready)`, timeoutMs, intervalMs: timing.intervalMs, retryable: isSecurityNotReady },
     );
   } finally {
     await admin.close();
@@ -60,6 +61,7 @@ export async function setKibanaSystemPassword(inputs: KibanaSystemPasswordInputs
     const me = await retryUntil(() => esCall({ method: "GET", path: "/_security/_authenticate" }, () => kibana.security.authenticate()), {
       what: "kibana_system to authenticate with its new password",
       timeoutMs: Math.min(timeoutMs, 60_000),
+      intervalMs: timing.intervalMs,
       retryable: isSecurityNotReady,
     });
     if (me.username !== KIBANA_SYSTEM_USER) {

@@ -40,7 +40,7 @@ describe("data view provider logic", () => {
   it("contract: waits for Kibana, creates the view with its id, title and time field, then makes it the default", async () => {
     let statusCalls = 0;
     server = await startFakeServer(kibana((r) => (r.path === "/api/status" && ++statusCalls === 1 ? { status: 503, body: { status: { overall: { level: "unavailable" } } } } : undefined)));
-    const outputs = await createDataView(inputsFor(server.url));
+    const outputs = await createDataView(inputsFor(server.url), { intervalMs: 20 });
     expect(server.calls()).to.deep.equal(["GET /api/status", "GET /api/status", "POST /api/data_views/data_view", "POST /api/data_views/default"]);
     expect(server.requests[2].body).to.deep.equal({
       data_view: { id: ID, title: "lab-test-access-0123abcd", name: "Lab access logs (test)", timeFieldName: "@timestamp" },

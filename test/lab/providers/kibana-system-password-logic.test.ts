@@ -23,7 +23,7 @@ describe("kibana_system password logic", function () {
       if (r.path === "/_security/_authenticate") return { status: 200, body: { username: "kibana_system", roles: ["kibana_system"] } };
       return undefined;
     });
-    const outputs = await setKibanaSystemPassword({ elasticsearchUrl: server.url, username: "elastic", password: "pw", kibanaSystemPassword: "new-kibana-pass", timeoutSeconds: 30 });
+    const outputs = await setKibanaSystemPassword({ elasticsearchUrl: server.url, username: "elastic", password: "pw", kibanaSystemPassword: "new-kibana-pass", timeoutSeconds: 30 }, { intervalMs: 20 });
     expect(outputs.kibanaSystemUsername).to.equal("kibana_system");
     expect(server.calls().filter((c) => c.endsWith("/_password"))).to.have.length(3);
     const change = server.requests.find((r) => r.path.endsWith("/_password"));
