@@ -39,9 +39,14 @@ function connectionOf(request: PreflightRequest): ElasticsearchConnection {
   return { url: request.cluster.elasticsearchUrl, ...credentials, requestTimeoutMs: PREFLIGHT_TIMEOUT_MS };
 }
 
+/** The setting that holds the credentials in use. */
+function credentialsKey(cluster: ExistingCluster): string {
+  return cluster.apiKey !== undefined ? "lab:elasticsearchApiKey" : "lab:elasticPassword";
+}
+
 /** The key a connection failure is about: the URL when nothing answered, the credentials when refused. */
 function keyForConnectionFailure(message: string, cluster: ExistingCluster): string {
-  if (/401|Unauthorized|403|Forbidden|privilege/.test(message)) return cluster.apiKey !== undefined ? "lab:elasticsearchApiKey" : "lab:elasticPassword";
+  if (/401|Unauthorized|403|Forbidden|privilege/.test(message)) return credentialsKey(cluster);
   if (/certificate|fingerprint|self.signed|TLS|SSL/i.test(message)) return "lab:elasticsearchCaFingerprint";
   return "lab:elasticsearchUrl";
 }
@@ -73,7 +78,7 @@ export async function preflightExistingCluster(request: PreflightRequest): Promi
       await kibanaRequest(kibana, "GET", "/api/status");
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      const key = error instanceof HttpError && (error.status === 401 || error.status === 403) ? "lab:elasticPassword" : "lab:kibanaUrl";
+      const key = error instanceof HttpError && (error.status === 401 || error.status === 403) ? credentialsKey(request.cluster) : "lab:kibanaUrl";
       problems.push(`${key}: Kibana at ${request.cluster.kibanaUrl} ${error instanceof HttpError && error.status === undefined ? "cannot be reached" : "refused the lab"}: ${message}`);
     }
   }

@@ -6,7 +6,8 @@
 //           is rethrown, with the generator's message.
 // read   -> GET /<index>/_mapping (_meta.lab) and GET /<index>/_count: the dataset as refresh sees it.
 //           Gone (absent, not the lab's, unfinished, or a count or truth other than the state's) reads
-//           as gone, so the next `up` writes it again; an unreachable server is an error, never "gone".
+//           as gone, so the next `up` writes it again; a server that does not answer is an error,
+//           never "gone" (or "unchecked" in the Docker lab: see refresh.ts).
 // update -> only connection details changed (URL, credentials): nothing to do
 // diff   -> days, seed, scenario, rate, a requested end or the index prefix replace the dataset
 // delete -> DELETE /<index>; absent counts as done. Then DELETE /_index_template/<prefix> once no
@@ -155,14 +156,19 @@ export async function deleteDatasetIndex(outputs: DatasetOutputs, timeoutMs = 10
   const connection = connectionOf(outputs, 30_000);
   const patiently = <T>(what: string, attempt: () => Promise<T>) =>
     retryUntil(attempt, { what: `Elasticsearch at ${outputs.elasticsearchUrl} to ${what}`, timeoutMs, intervalMs: 2_000, retryable: isUnreachable });
-  try {
-    const index = await patiently(`delete ${outputs.index}`, () => deleteDataset(connection, outputs.index));
-    const template = await patiently(`delete the index template ${outputs.indexPrefix}`, () => deleteUnusedTemplate(connection, outputs.indexPrefix));
-    return { index, template: typeof template === "string" ? template : "kept" };
-  } catch (error) {
-    if (isUnreachable(error) || (error instanceof LabError && /gave up waiting/.test(error.message))) return { index: "unreachable", template: "unreachable" };
-    throw error;
-  }
+  const orUnreachable = async <T>(what: string, attempt: () => Promise<T>): Promise<T | "unreachable"> => {
+    try {
+      return await patiently(what, attempt);
+    } catch (error) {
+      if (isUnreachable(error) || (error instanceof LabError && /gave up waiting/.test(error.message))) return "unreachable";
+      throw error;
+    }
+  };
+  const index = await orUnreachable(`delete ${outputs.index}`, () => deleteDataset(connection, outputs.index));
+  // The template can only go once the index has: a server that did not answer keeps both.
+  if (index === "unreachable") return { index, template: "unreachable" };
+  const template = await orUnreachable(`delete the index template ${outputs.indexPrefix}`, () => deleteUnusedTemplate(connection, outputs.indexPrefix));
+  return { index, template: typeof template === "string" ? template : "kept" };
 }
 
 /** One line per thing a delete had to leave on an unreachable server, saying how to remove it later. */
