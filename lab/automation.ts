@@ -5,7 +5,7 @@
 // The Automation API (LocalWorkspace) drives the pulumi CLI; it does not replace it:
 // https://www.pulumi.com/docs/iac/packages-and-automation/automation-api/
 
-import { LocalWorkspace } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -95,6 +95,8 @@ export async function checkTools(env: NodeJS.ProcessEnv, which: { pulumi: boolea
 
 export interface LabCommand {
   stackName: string;
+  /** The stack, created (npm run up) or selected, with the Pulumi environment below */
+  stack: Stack;
   /** The stack names an existing cluster (lab:elasticsearchUrl): no Docker, servers outside the stack */
   existingCluster: boolean;
   vars: Record<string, string>;
@@ -115,19 +117,19 @@ export async function prepareLabCommand(
   const stackName = stackNameFrom(argv, env);
   const pulumiEnv = pulumiEnvironment(projectDir, env);
   const missing = missingToolMessages(await checkTools(env, { pulumi: true, docker: false }));
-  let existingCluster = false;
-  if (missing.length === 0) {
-    const where = { stackName, workDir: projectDir };
-    const stack = createStack ? await LocalWorkspace.createOrSelectStack(where, { envVars: pulumiEnv.vars }) : await LocalWorkspace.selectStack(where, { envVars: pulumiEnv.vars });
-    const config = await stack.getAllConfig();
-    existingCluster = usesExistingCluster(config);
-    if (!existingCluster) missing.push(...missingToolMessages(await checkTools(env, { pulumi: false, docker: true })));
-  }
   if (missing.length > 0) {
     console.error(missing.join(" Also: "));
     return undefined;
   }
-  return { stackName, existingCluster, ...pulumiEnv };
+  const where = { stackName, workDir: projectDir };
+  const stack = createStack ? await LocalWorkspace.createOrSelectStack(where, { envVars: pulumiEnv.vars }) : await LocalWorkspace.selectStack(where, { envVars: pulumiEnv.vars });
+  const existingCluster = usesExistingCluster(await stack.getAllConfig());
+  const noDocker = existingCluster ? [] : missingToolMessages(await checkTools(env, { pulumi: false, docker: true }));
+  if (noDocker.length > 0) {
+    console.error(noDocker.join(" Also: "));
+    return undefined;
+  }
+  return { stackName, stack, existingCluster, ...pulumiEnv };
 }
 
 /** Whether a stack's settings (as the Automation API returns them) name an existing cluster. */

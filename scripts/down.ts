@@ -5,7 +5,6 @@
 // stay, so `npm run up` brings the same cohort back. What could not be deleted because its server did
 // not answer is named on a line of its own in Pulumi's output; the destroy still completes.
 
-import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { join } from "node:path";
 import { isExpectedFailure } from "../generator/errors";
 import { firstErrorRecorder, lastLinesOf, prepareLabCommand } from "../lab/automation";
@@ -18,8 +17,7 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const { stackName, vars, existingCluster } = command;
-  const stack = await LocalWorkspace.selectStack({ stackName, workDir: PROJECT_DIR }, { envVars: vars });
+  const { stackName, stack, existingCluster } = command;
   const errors = firstErrorRecorder();
   try {
     await stack.destroy({ refresh: !existingCluster, onOutput: (text) => process.stdout.write(text), onEvent: (event) => errors.onEvent(event), color: "auto" });

@@ -7,7 +7,6 @@
 // the instructor hands out at the end; the password stays hidden (see the last line). On failure it
 // names the first resource that failed and why, since Pulumi's summary line names no cause.
 
-import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { join } from "node:path";
 import { isExpectedFailure } from "../generator/errors";
 import { firstErrorRecorder, lastLinesOf, prepareLabCommand } from "../lab/automation";
@@ -20,9 +19,8 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const { stackName, vars, note } = command;
+  const { stackName, stack, vars, note } = command;
   if (note !== undefined) console.log(note);
-  const stack = await LocalWorkspace.createOrSelectStack({ stackName, workDir: PROJECT_DIR }, { envVars: vars });
   console.log(`pulumi up --refresh: stack ${stackName}, state in ${vars.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL}`);
   console.log("Refreshing first: what changed outside Pulumi (a removed container, a deleted index or job) is repaired by this update.");
   const errors = firstErrorRecorder();
