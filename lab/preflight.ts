@@ -15,7 +15,7 @@
 import type { Client } from "@elastic/elasticsearch";
 import { checkWithClient, createClient, type ElasticsearchConnection } from "../generator/sinks/elasticsearch";
 import type { ExistingCluster } from "./config";
-import { HttpError, kibanaRequest, type Credentials } from "./http";
+import { HttpError, endpointAt, kibanaRequest, type Credentials } from "./http";
 
 /** Every wait here is short: a preview should not hang on a wrong URL. */
 export const PREFLIGHT_TIMEOUT_MS = 15_000;
@@ -35,8 +35,7 @@ export function credentialsOf(cluster: ExistingCluster, password: string | undef
 }
 
 function connectionOf(request: PreflightRequest): ElasticsearchConnection {
-  const credentials = credentialsOf(request.cluster, request.password);
-  return { url: request.cluster.elasticsearchUrl, ...credentials, requestTimeoutMs: PREFLIGHT_TIMEOUT_MS };
+  return endpointAt(request.cluster.elasticsearchUrl, credentialsOf(request.cluster, request.password), PREFLIGHT_TIMEOUT_MS);
 }
 
 /** The setting that holds the credentials in use. */
@@ -73,7 +72,7 @@ export async function preflightExistingCluster(request: PreflightRequest): Promi
     await client.close();
   }
   if (request.cluster.kibanaUrl !== undefined) {
-    const kibana = { url: request.cluster.kibanaUrl, ...credentialsOf(request.cluster, request.password), requestTimeoutMs: PREFLIGHT_TIMEOUT_MS };
+    const kibana = endpointAt(request.cluster.kibanaUrl, credentialsOf(request.cluster, request.password), PREFLIGHT_TIMEOUT_MS);
     try {
       await kibanaRequest(kibana, "GET", "/api/status");
     } catch (error) {

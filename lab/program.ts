@@ -28,6 +28,7 @@ import { MlJob } from "./ml-job";
 import { labNames } from "./names";
 import { LabNetwork } from "./network";
 import { RandomSecret } from "./providers/random-secret";
+import { credentialsOf } from "./preflight";
 import { Verification } from "./verification";
 
 export interface LabJobLinks {
@@ -77,12 +78,7 @@ interface Cluster {
 /** The lab on an existing cluster: only the cohort's own part, logged in as configured. */
 function buildExistingClusterLab(config: LabConfig, cluster: ExistingCluster, definitions: readonly LabJobDefinition[]): LabOutputs {
   const usesApiKey = cluster.apiKey !== undefined;
-  const credentials: CredentialInputs = {
-    username: cluster.username,
-    password: config.elasticPassword ?? "",
-    apiKey: cluster.apiKey,
-    caFingerprint: cluster.caFingerprint,
-  };
+  const credentials: CredentialInputs = credentialsOf(cluster, config.elasticPassword);
   const outputs = buildCohort(config, definitions, {
     elasticsearchUrl: cluster.elasticsearchUrl,
     kibanaUrl: cluster.kibanaUrl,

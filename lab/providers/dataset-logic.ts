@@ -21,7 +21,7 @@ import { LabError, isExpectedFailure } from "../../generator/errors";
 import type { GroundTruth, InjectedAnomaly } from "../../generator/types";
 import { planDataset } from "../../generator/plan";
 import { checkConnection, deleteDataset, deleteUnusedTemplate, indexDataset, indexNameFor, inspectDataset } from "../../generator/sinks/elasticsearch";
-import { HttpError, retryUntil, type Credentials } from "../http";
+import { HttpError, endpointAt, retryUntil, type Credentials } from "../http";
 import { deepEqual } from "./equal";
 import { failedRead, type RefreshPolicy, type Refreshed } from "./refresh";
 
@@ -72,7 +72,7 @@ export function diffDataset(olds: DatasetOutputs, news: DatasetInputs): { change
 }
 
 function connectionOf(inputs: DatasetInputs, requestTimeoutMs = 120_000) {
-  return { url: inputs.elasticsearchUrl, username: inputs.username, password: inputs.password, apiKey: inputs.apiKey, caFingerprint: inputs.caFingerprint, requestTimeoutMs };
+  return endpointAt(inputs.elasticsearchUrl, inputs, requestTimeoutMs);
 }
 
 export async function createDataset(inputs: DatasetInputs, now: Date = new Date()): Promise<DatasetOutputs> {

@@ -79,13 +79,13 @@ export async function setKibanaSystemPassword(inputs: KibanaSystemPasswordInputs
  * it again. Anything else is an error, or "unchecked" while the stack's own Elasticsearch is down.
  */
 export async function readKibanaSystemPassword(state: KibanaSystemPasswordOutputs): Promise<Refreshed<KibanaSystemPasswordOutputs>> {
+  const gone: Refreshed<KibanaSystemPasswordOutputs> = { state: "gone", reason: "kibana_system no longer logs in with the lab's password" };
   const kibana = createElasticsearchClient({ url: state.elasticsearchUrl, username: KIBANA_SYSTEM_USER, password: state.kibanaSystemPassword, requestTimeoutMs: 15_000 });
   try {
-    const gone: Refreshed<KibanaSystemPasswordOutputs> = { state: "gone", reason: "kibana_system no longer logs in with the lab's password" };
     const me = await esCall({ method: "GET", path: "/_security/_authenticate" }, () => kibana.security.authenticate());
     return me.username === KIBANA_SYSTEM_USER ? { state: "present", outputs: state } : gone;
   } catch (error) {
-    if (error instanceof HttpError && error.status === 401) return { state: "gone", reason: "kibana_system no longer logs in with the lab's password" };
+    if (error instanceof HttpError && error.status === 401) return gone;
     return failedRead("the kibana_system password", state, error, error instanceof HttpError && error.status === undefined, `Elasticsearch at ${state.elasticsearchUrl}`);
   } finally {
     await kibana.close();

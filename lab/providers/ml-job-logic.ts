@@ -147,9 +147,9 @@ export async function readMlJob(state: MlJobOutputs): Promise<Refreshed<MlJobOut
   const client = clientOf(state);
   const jobPath = `/_ml/anomaly_detectors/${state.jobId}/_stats`;
   const feedPath = `/_ml/datafeeds/${state.datafeedId}/_stats`;
+  const gone: Refreshed<MlJobOutputs> = { state: "gone", reason: `ML job ${state.jobId} or its datafeed ${state.datafeedId} is gone` };
   try {
     const jobs = await esCall({ method: "GET", path: jobPath }, () => client.ml.getJobStats({ job_id: state.jobId, allow_no_match: true }));
-    const gone: Refreshed<MlJobOutputs> = { state: "gone", reason: `ML job ${state.jobId} or its datafeed ${state.datafeedId} is gone` };
     const job = jobs.jobs.find((j) => j.job_id === state.jobId);
     if (job === undefined) return gone;
     const feeds = await esCall({ method: "GET", path: feedPath }, () => client.ml.getDatafeedStats({ datafeed_id: state.datafeedId, allow_no_match: true }));
@@ -157,7 +157,7 @@ export async function readMlJob(state: MlJobOutputs): Promise<Refreshed<MlJobOut
     if (feed === undefined) return gone;
     return { state: "present", outputs: { ...state, datafeedState: feed.state, processedRecordCount: job.data_counts.processed_record_count ?? state.processedRecordCount } };
   } catch (error) {
-    if (statusOf(error) === 404) return { state: "gone", reason: `ML job ${state.jobId} or its datafeed ${state.datafeedId} is gone` };
+    if (statusOf(error) === 404) return gone;
     return failedRead(`ML job ${state.jobId}`, state, error, error instanceof HttpError && error.status === undefined, `Elasticsearch at ${state.elasticsearchUrl}`);
   } finally {
     await client.close();
