@@ -42,10 +42,26 @@ export const CONFIG_DEFAULTS = {
   waitForDatafeeds: true,
   verify: false,
   waitTimeoutSeconds: 600,
+  live: false,
+  alerts: false,
+  alertEmailTo: "",
+  smtpHost: "",
+  smtpPort: "",
+  smtpSecure: "",
+  smtpUser: "",
+  smtpPassword: "",
+  smtpFrom: "",
+  mailCatcher: false,
+  mailCatcherPort: 8025,
+  alertWebhookUrl: "",
 } as const;
 
 /** Keys that hold secrets: the lab refuses them unless they are stored encrypted (`pulumi config set --secret`). */
-export const SECRET_KEYS = ["elasticPassword", "elasticsearchApiKey"] as const;
+export const SECRET_KEYS = ["elasticPassword", "elasticsearchApiKey", "smtpPassword"] as const;
+
+/** The mail catcher's sender and recipient when the instructor names none: reserved names that reach no real mailbox. */
+export const MAIL_CATCHER_DEFAULT_TO = "class@lab.invalid";
+export const MAIL_CATCHER_DEFAULT_FROM = "ml-lab@lab.invalid";
 
 /** `lab:mlJobs none`: declare no ML jobs, e.g. on a cluster without machine learning. */
 export const NO_ML_JOBS = "none";
@@ -62,6 +78,19 @@ export interface ExistingCluster {
 }
 
 export type HostArch = "amd64" | "arm64" | "unknown";
+
+/** Where the alert e-mails go: the instructor's SMTP server, or the lab's own mail catcher (Docker target). */
+export type AlertEmail =
+  | { kind: "smtp"; host: string; port: number; secure: boolean; user: string | undefined; password: string | undefined; from: string; to: string[] }
+  | { kind: "mailCatcher"; webPort: number; from: string; to: string[] };
+
+/** lab:alerts: an ML anomaly-detection rule over the cohort's jobs, and where its alerts go. */
+export interface AlertsConfig {
+  /** Undefined: no e-mail connector */
+  email: AlertEmail | undefined;
+  /** Undefined: no webhook connector */
+  webhookUrl: string | undefined;
+}
 
 export interface LabConfig {
   /** Namespaces every name: network, containers, volume, index, data view, job ids */
@@ -102,6 +131,10 @@ export interface LabConfig {
   verify: boolean;
   /** Upper bound for each wait: container health, security index, Kibana, datafeeds */
   waitTimeoutSeconds: number;
+  /** lab:live: the traffic keeps coming in real time and the datafeeds keep running after the lookback */
+  live: boolean;
+  /** Undefined unless lab:alerts is true */
+  alerts: AlertsConfig | undefined;
 }
 
 /** What the lab knows about scenarios and jobs; injected so parsing stays a pure function. */
@@ -347,6 +380,12 @@ export function parseLabConfig(
   }
   const waitTimeoutSeconds = integer("waitTimeoutSeconds", 600, 30, 7200, " (seconds)");
 
+  const live = bool("live", false);
+  if (live && end !== undefined) {
+    problems.push(`lab:datasetEnd: "${endText}" cannot be used with lab:live true, whose backfill ends when the lab comes up; unset lab:datasetEnd`);
+  }
+  const alerts = parseAlerts({ text, integer, bool, secret: () => secret("smtpPassword") }, { live, existingCluster: existingCluster !== undefined, hasKibana: existingCluster === undefined || existingCluster.kibanaUrl !== undefined, hasJobs: mlJobs.length > 0 }, problems);
+
   if (problems.length > 0) throw new UsageError(problems.map((p) => `${p}`));
   return {
     cohort,
@@ -368,7 +407,88 @@ export function parseLabConfig(
     waitForDatafeeds,
     verify,
     waitTimeoutSeconds,
+    live,
+    alerts,
   };
+}
+
+type KeyReader = {
+  text: (key: keyof typeof CONFIG_DEFAULTS) => string | undefined;
+  integer: (key: keyof typeof CONFIG_DEFAULTS, fallback: number, min: number, max: number, unit?: string) => number;
+  bool: (key: keyof typeof CONFIG_DEFAULTS, fallback: boolean) => boolean;
+  secret: () => string | undefined;
+};
+
+const EMAIL_KEYS = ["alertEmailTo", "smtpPort", "smtpSecure", "smtpUser", "smtpFrom"] as const;
+const EMAIL_ADDRESS = /^[^\s@,]+@[^\s@,]+$/;
+
+/**
+ * The alerting settings. Every key but lab:alerts only means something with lab:alerts true, and
+ * every e-mail key only with a place to send the mail (lab:smtpHost or lab:mailCatcher), so a
+ * setting that would be silently ignored is named instead.
+ */
+function parseAlerts(
+  read: KeyReader,
+  target: { live: boolean; existingCluster: boolean; hasKibana: boolean; hasJobs: boolean },
+  problems: string[],
+): AlertsConfig | undefined {
+  const { text, integer, bool } = read;
+  const alerts = bool("alerts", false);
+  const mailCatcher = bool("mailCatcher", false);
+  const mailCatcherPort = integer("mailCatcherPort", 8025, 1, 65535);
+  const smtpHost = text("smtpHost");
+  const password = read.secret();
+  const webhookUrl = text("alertWebhookUrl");
+  const given = (key: keyof typeof CONFIG_DEFAULTS) => text(key) !== undefined;
+
+  if (!alerts) {
+    const stray = [...(mailCatcher ? ["mailCatcher"] : []), ...(smtpHost !== undefined ? ["smtpHost"] : []), ...EMAIL_KEYS.filter(given), ...(password !== undefined ? ["smtpPassword"] : []), ...(webhookUrl !== undefined ? ["alertWebhookUrl"] : [])];
+    for (const key of stray) problems.push(`lab:${key}: is only used with lab:alerts true; set lab:alerts true, or unset lab:${key}`);
+    return undefined;
+  }
+  if (!target.live) {
+    problems.push(`lab:alerts: "true" needs lab:live true: the rule only sees anomalies found after it exists, so there must be live traffic with a window still to come`);
+  }
+  if (!target.hasKibana) problems.push(`lab:alerts: "true" needs Kibana, whose alerting API makes the rule; set lab:kibanaUrl`);
+  if (!target.hasJobs) problems.push(`lab:alerts: "true" needs ML jobs to watch; unset lab:mlJobs or name some jobs`);
+  if (mailCatcher && target.existingCluster) {
+    problems.push(`lab:mailCatcher: "true" runs a container on the lab's Docker network, which an existing cluster's Kibana cannot reach; use lab:smtpHost instead`);
+  }
+  if (mailCatcher && smtpHost !== undefined) problems.push(`lab:mailCatcher: "true" and lab:smtpHost "${smtpHost}" both say where the e-mail goes; choose one`);
+
+  let webhook: string | undefined;
+  if (webhookUrl !== undefined) {
+    if (isHttpUrl(webhookUrl)) webhook = webhookUrl;
+    else problems.push(`lab:alertWebhookUrl: "${webhookUrl}" is not allowed; use an http:// or https:// URL without credentials`);
+  }
+
+  const to = parseList(text("alertEmailTo") ?? "");
+  for (const address of to) if (!EMAIL_ADDRESS.test(address)) problems.push(`lab:alertEmailTo: "${address}" is not an e-mail address; use a comma-separated list such as instructor@example.com`);
+  const from = text("smtpFrom");
+  if (from !== undefined && !EMAIL_ADDRESS.test(from)) problems.push(`lab:smtpFrom: "${from}" is not an e-mail address; use one such as ml-lab@example.com`);
+
+  if (smtpHost === undefined && !mailCatcher) {
+    const orphans = [...EMAIL_KEYS.filter(given), ...(password !== undefined ? ["smtpPassword"] : [])];
+    for (const key of orphans) {
+      problems.push(`lab:${key}: is an e-mail setting but lab:smtpHost is not set; set lab:smtpHost to your SMTP server${target.existingCluster ? "" : " (or lab:mailCatcher true for the lab's own inbox)"}, or unset lab:${key}`);
+    }
+    return { email: undefined, webhookUrl: webhook };
+  }
+  if (mailCatcher) {
+    for (const key of ["smtpPort", "smtpSecure", "smtpUser"] as const) {
+      if (given(key)) problems.push(`lab:${key}: does not apply to lab:mailCatcher, which needs no SMTP settings; unset lab:${key}`);
+    }
+    if (password !== undefined) problems.push(`lab:smtpPassword: does not apply to lab:mailCatcher, which needs no SMTP settings; unset lab:smtpPassword`);
+    return { email: { kind: "mailCatcher", webPort: mailCatcherPort, from: from ?? MAIL_CATCHER_DEFAULT_FROM, to: to.length > 0 ? to : [MAIL_CATCHER_DEFAULT_TO] }, webhookUrl: webhook };
+  }
+  if (!/^[A-Za-z0-9.\-:\[\]]+$/.test(smtpHost!)) problems.push(`lab:smtpHost: "${smtpHost}" is not allowed; use a host name or IP address, without scheme or port`);
+  if (to.length === 0) problems.push(`lab:alertEmailTo: is needed with lab:smtpHost; set the addresses that get the alert e-mail, comma-separated`);
+  if (from === undefined) problems.push(`lab:smtpFrom: is needed with lab:smtpHost; set the sender address your SMTP server accepts`);
+  const port = integer("smtpPort", 587, 1, 65535);
+  const secure = bool("smtpSecure", port === 465);
+  const user = text("smtpUser");
+  if (password !== undefined && user === undefined) problems.push(`lab:smtpUser: is needed with lab:smtpPassword; set the SMTP login name`);
+  return { email: { kind: "smtp", host: smtpHost!, port, secure, user, password, from: from ?? "", to }, webhookUrl: webhook };
 }
 
 /**

@@ -16,7 +16,7 @@ const catalog: LabCatalog = {
 };
 const local = { stack: "dev", localArch: "x64" };
 
-function problemsOf(raw: RawLabConfig, context = local, withCatalog: LabCatalog = catalog): string[] {
+function problemsOf(raw: RawLabConfig, context: { stack: string; localArch: string; isSecret?: (key: string) => boolean } = local, withCatalog: LabCatalog = catalog): string[] {
   try {
     parseLabConfig(raw, withCatalog, context);
   } catch (error) {
@@ -50,6 +50,8 @@ describe("lab config", () => {
         waitForDatafeeds: true,
         verify: false,
         waitTimeoutSeconds: 600,
+        live: false,
+        alerts: undefined,
       });
     });
 
@@ -231,6 +233,75 @@ describe("lab config", () => {
       expect(problems).to.have.length(2);
       expect(problems.join("\n")).to.include("lab:elasticPassword: the value is stored in plain text").and.include("lab:elasticsearchApiKey").and.not.include("secret-1").and.not.include("aWQ6a2V5");
       expect(parseLabConfig(existing, catalog, { ...local, isSecret: () => true }).elasticPassword).to.equal("secret-1");
+    });
+  });
+
+  describe("live mode and alerting", () => {
+    const live = { live: "true", datasetScenario: "spike" };
+
+    it("runs live without alerts by default, and alerts with only the index connector when nothing else is set", () => {
+      const config = parseLabConfig(live, catalog, local);
+      expect(config.live).to.equal(true);
+      expect(config.alerts).to.equal(undefined);
+      expect(parseLabConfig({ ...live, alerts: "true" }, catalog, local).alerts).to.deep.equal({ email: undefined, webhookUrl: undefined });
+    });
+
+    it("refuses lab:alerts without lab:live, and a pinned lab:datasetEnd with lab:live", () => {
+      expect(problemsOf({ alerts: "true" })).to.deep.equal([
+        'lab:alerts: "true" needs lab:live true: the rule only sees anomalies found after it exists, so there must be live traffic with a window still to come',
+      ]);
+      expect(problemsOf({ ...live, datasetEnd: "2026-11-20T00:00:00Z" })).to.deep.equal([
+        'lab:datasetEnd: "2026-11-20T00:00:00Z" cannot be used with lab:live true, whose backfill ends when the lab comes up; unset lab:datasetEnd',
+      ]);
+    });
+
+    it("names every e-mail setting given without an SMTP host", () => {
+      expect(problemsOf({ ...live, alerts: "true", alertEmailTo: "a@example.com", smtpUser: "mailer" })).to.deep.equal([
+        "lab:alertEmailTo: is an e-mail setting but lab:smtpHost is not set; set lab:smtpHost to your SMTP server (or lab:mailCatcher true for the lab's own inbox), or unset lab:alertEmailTo",
+        "lab:smtpUser: is an e-mail setting but lab:smtpHost is not set; set lab:smtpHost to your SMTP server (or lab:mailCatcher true for the lab's own inbox), or unset lab:smtpUser",
+      ]);
+    });
+
+    it("names alerting settings given without lab:alerts", () => {
+      expect(problemsOf({ ...live, smtpHost: "mail.example.com", alertWebhookUrl: "https://hooks.example.com/x" })).to.deep.equal([
+        "lab:smtpHost: is only used with lab:alerts true; set lab:alerts true, or unset lab:smtpHost",
+        "lab:alertWebhookUrl: is only used with lab:alerts true; set lab:alerts true, or unset lab:alertWebhookUrl",
+      ]);
+    });
+
+    it("reads the instructor's SMTP server, with the port deciding TLS unless lab:smtpSecure says otherwise", () => {
+      const smtp = { ...live, alerts: "true", smtpHost: "mail.example.com", smtpFrom: "lab@example.com", alertEmailTo: "a@example.com, b@example.com", smtpUser: "mailer", smtpPassword: "pw-123" };
+      expect(parseLabConfig(smtp, catalog, local).alerts?.email).to.deep.equal({
+        kind: "smtp", host: "mail.example.com", port: 587, secure: false, user: "mailer", password: "pw-123", from: "lab@example.com", to: ["a@example.com", "b@example.com"],
+      });
+      expect(parseLabConfig({ ...smtp, smtpPort: "465" }, catalog, local).alerts?.email).to.include({ port: 465, secure: true });
+      expect(problemsOf({ ...live, alerts: "true", smtpHost: "mail.example.com" })).to.deep.equal([
+        "lab:alertEmailTo: is needed with lab:smtpHost; set the addresses that get the alert e-mail, comma-separated",
+        "lab:smtpFrom: is needed with lab:smtpHost; set the sender address your SMTP server accepts",
+      ]);
+    });
+
+    it("refuses an SMTP password kept in plain text, without echoing it", () => {
+      const smtp = { ...live, alerts: "true", smtpHost: "mail.example.com", smtpFrom: "lab@example.com", alertEmailTo: "a@example.com", smtpUser: "mailer", smtpPassword: "pw-123" };
+      const problems = problemsOf(smtp, { ...local, isSecret: (key: string) => key !== "smtpPassword" });
+      expect(problems).to.deep.equal(["lab:smtpPassword: the value is stored in plain text; set it again with `pulumi config set --secret lab:smtpPassword ...` so that it is encrypted"]);
+    });
+
+    it("gives the mail catcher reserved addresses, and refuses it on an existing cluster or beside an SMTP host", () => {
+      expect(parseLabConfig({ ...live, alerts: "true", mailCatcher: "true" }, catalog, local).alerts?.email).to.deep.equal({
+        kind: "mailCatcher", webPort: 8025, from: "ml-lab@lab.invalid", to: ["class@lab.invalid"],
+      });
+      const problems = problemsOf({ ...live, alerts: "true", mailCatcher: "true", smtpHost: "mail.example.com", elasticsearchUrl: "https://es.example.com", kibanaUrl: "https://kb.example.com", elasticPassword: "secret-1" });
+      expect(problems.map((p) => p.slice(0, p.indexOf(":", 4)))).to.deep.equal(["lab:mailCatcher", "lab:mailCatcher"]);
+    });
+
+    it("needs a Kibana and jobs to alert on, and an http(s) webhook", () => {
+      const problems = problemsOf({ ...live, alerts: "true", mlJobs: "none", elasticsearchUrl: "https://es.example.com", elasticPassword: "secret-1", alertWebhookUrl: "ftp://x" });
+      expect(problems).to.deep.equal([
+        'lab:alerts: "true" needs Kibana, whose alerting API makes the rule; set lab:kibanaUrl',
+        'lab:alerts: "true" needs ML jobs to watch; unset lab:mlJobs or name some jobs',
+        'lab:alertWebhookUrl: "ftp://x" is not allowed; use an http:// or https:// URL without credentials',
+      ]);
     });
   });
 
