@@ -60,6 +60,27 @@ export interface InjectedAnomaly {
   entity: AnomalyEntity | null;
   /** One plain sentence for instructors */
   description: string;
+  /**
+   * Follow mode only: "backfill" for a window in the history written before live traffic began,
+   * "live" for one planted in real time (it enters the truth when its traffic starts).
+   */
+  phase?: "backfill" | "live";
+}
+
+/** Follow mode's part of the ground truth: how far live traffic has got, and what is still to come. */
+export interface LiveTruth {
+  /** ISO-8601 UTC: the end of the backfill, where live traffic begins; relative starts (+15m) count from here */
+  since: string;
+  /** ISO-8601 UTC, exclusive: every event before this instant is written (acknowledged by Elasticsearch) */
+  through: string;
+  /** ISO-8601 UTC start of the next window not yet planted, or null when none is left; its kind stays secret */
+  nextWindowStart: string | null;
+  /** "running" while the generator follows; "stopped" after a clean stop; "failed" when it gave up (e.g. an outage) */
+  status: "running" | "stopped" | "failed";
+  /** Stretches of live time that were not written (a resume after a long stop), each with the reason */
+  skipped: Array<{ start: string; end: string; reason: string }>;
+  /** ISO-8601 UTC of this update */
+  updatedAt: string;
 }
 
 /** The ground-truth file written by `--truth` and returned by the library API. */
@@ -73,7 +94,9 @@ export interface GroundTruth {
   end: string;
   days: number;
   meanRatePerSecond: number;
-  /** Filled once generation has finished */
+  /** Filled once generation has finished; in follow mode, the events written so far */
   eventCount?: number;
   anomalies: InjectedAnomaly[];
+  /** Follow mode only; `start`/`end` above are then the backfill's range */
+  live?: LiveTruth;
 }
