@@ -294,6 +294,8 @@ export function resolveAnomalies(
   seed: number,
   population: Population,
   rangeLabel: string,
+  /** The random stream of placement and targets; follow mode's live windows use their own, so they draw other targets than the backfill's. */
+  stream = "anomalies",
 ): InjectedAnomaly[] | string[] {
   const problems: string[] = [];
   requests.forEach((request, index) => {
@@ -311,7 +313,7 @@ export function resolveAnomalies(
   });
   if (problems.length > 0) return problems;
 
-  const random = new Random(seed, "anomalies");
+  const random = new Random(seed, stream);
   const windows = placeWindows(requests, range, random.fork("placement"), rangeLabel);
   if (typeof windows[0] === "string") return windows as string[];
 

@@ -8,6 +8,7 @@
 
 import type { AccessLogEvent } from "./types";
 import type { DatasetPlan } from "./plan";
+import { liveDocumentId, type FollowPlan } from "./follow-plan";
 import { hashString, Random, WeightedChoice } from "./rng";
 import { buildPopulation, BYTES_SIGMA, DURATION_SIGMA, ERROR_STATUS_MIX, HEAD_SHARE, STATUS_MIX, type Population } from "./population";
 import { compileEffects, type AnomalyEffect } from "./anomalies";
@@ -90,16 +91,62 @@ function makeEvent(
 
 const toNanoseconds = (milliseconds: number) => Math.round(milliseconds * 1e6);
 
-/** The events of the plan, in time order. Same plan, same events, byte for byte. */
-export function* generateEvents(plan: DatasetPlan): Generator<AccessLogEvent> {
-  const population: Population = buildPopulation(plan.seed);
-  const effects = compileEffects(plan.anomalies, plan.seed, population);
-  const random = new Random(plan.seed, "events");
-  const startMs = plan.start.getTime();
-  const endMs = plan.end.getTime();
-  const dataset = plan.dataset;
-  const meanRate = plan.meanRatePerSecond;
+/** What every stretch of one stream shares: the population, the anomaly effects and the lookup tables. */
+interface EventContext {
+  seed: number;
+  dataset: string;
+  meanRate: number;
+  population: Population;
+  effects: AnomalyEffect[];
+  edges: number[];
+}
+
+function eventContext(seed: number, dataset: string, meanRate: number, anomalies: DatasetPlan["anomalies"]): EventContext {
+  const population = buildPopulation(seed);
+  const effects = compileEffects(anomalies, seed, population);
   const edges = [...new Set(effects.flatMap((effect) => [effect.startMs, effect.endMs]))].sort((a, b) => a - b);
+  return { seed, dataset, meanRate, population, effects, edges };
+}
+
+/** The events of the plan, in time order. Same plan, same events, byte for byte. */
+export function generateEvents(plan: DatasetPlan): Generator<AccessLogEvent> {
+  // Returns the generator rather than delegating with yield*, which would cost a step per event.
+  return eventsBetween(eventContext(plan.seed, plan.dataset, plan.meanRatePerSecond, plan.anomalies), plan.start.getTime(), plan.end.getTime(), new Random(plan.seed, "events"));
+}
+
+/** One live event, with its deterministic id and its time. */
+export interface LiveEvent {
+  event: AccessLogEvent;
+  id: string;
+  timeMs: number;
+}
+
+/**
+ * Follow mode's events from the minute holding `fromMs` on, without end. Each minute has a random
+ * stream of its own (seed and minute), so a resume can generate any minute again and get the same
+ * events with the same ids. Anomalies of both phases apply; times before the plan's origin are
+ * the backfill's and are never yielded.
+ */
+export function* generateLiveEvents(plan: FollowPlan, fromMs: number): Generator<LiveEvent> {
+  const { backfill } = plan;
+  const context = eventContext(backfill.seed, backfill.dataset, backfill.meanRatePerSecond, plan.anomalies);
+  const originMs = plan.origin.getTime();
+  let minuteStart = Math.floor(Math.max(fromMs, originMs) / minuteMs) * minuteMs;
+  for (;;) {
+    let n = 0;
+    const random = new Random(backfill.seed, `live/${minuteStart}`);
+    for (const event of eventsBetween(context, minuteStart, minuteStart + minuteMs, random)) {
+      const id = liveDocumentId(plan, minuteStart, n++);
+      const timeMs = Date.parse(event["@timestamp"]);
+      if (timeMs >= originMs) yield { event, id, timeMs };
+    }
+    minuteStart += minuteMs;
+  }
+}
+
+/** The events in [startMs, endMs) drawn from `random`. */
+function* eventsBetween(context: EventContext, startMs: number, endMs: number, random: Random): Generator<AccessLogEvent> {
+  const { dataset, meanRate, population, effects, edges } = context;
 
   const { urls, clients, hosts, urlChoice, clientChoice, hostChoice } = population;
   const statusByClass = {
@@ -111,9 +158,16 @@ export function* generateEvents(plan: DatasetPlan): Generator<AccessLogEvent> {
   const errorStatus = new StatusTable(ERROR_STATUS_MIX);
   const probeStatus = new StatusTable(SCAN_PROBE_STATUS_MIX);
   const probePaths = population.probePaths;
-  // Each scanner walks the probe list from its own offset, the way wordlist scanners do.
+  // Each scanner walks the probe list from its own offset, the way wordlist scanners do. A stretch
+  // that starts inside a scan (a live minute) continues from where the scan would have got to.
   const probeCursor = new Map<AnomalyEffect, number>(
-    effects.filter((effect) => effect.kind === "scan").map((effect) => [effect, hashString(effect.client!.ip) % probePaths.length]),
+    effects
+      .filter((effect) => effect.kind === "scan")
+      .map((effect) => {
+        const minutesIn = Math.max(0, Math.floor((startMs - effect.startMs) / minuteMs));
+        const perMinute = Math.ceil(effect.extraRatePerSecond * 60);
+        return [effect, (hashString(effect.client!.ip) + minutesIn * perMinute) % probePaths.length];
+      }),
   );
 
   // What holds in the current segment; updated by segmentAt, read by the event loop.

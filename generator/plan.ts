@@ -117,6 +117,14 @@ export function planDataset(options: DatasetOptions): DatasetPlan {
   if (problems.length > 0) throw new UsageError(problems);
 
   const requests: readonly AnomalyRequest[] = options.anomalies ?? SCENARIOS[scenarioName].anomalies;
+  const future = requests.filter((request) => request?.startAfterMinutes !== undefined);
+  if (future.length > 0) {
+    throw new UsageError(
+      options.anomalies === undefined
+        ? `scenario: ${show(scenarioName)} plants its anomaly after the history ends, in live traffic; allowed: follow mode (lab-generate --follow, lab:live true), or another scenario`
+        : requests.flatMap((request, index) => (request?.startAfterMinutes === undefined ? [] : [`anomalies[${index}].start: a start relative to live traffic needs follow mode; allowed: --follow, or an ISO-8601 start inside the range`])),
+    );
+  }
   const population = buildPopulation(seed);
   requests.forEach((request, index) => problems.push(...checkAnomalyRequest(request, `anomalies[${index}]`, population)));
   if (problems.length > 0) throw new UsageError(problems);

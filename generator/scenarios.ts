@@ -31,6 +31,11 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = Object.freeze({
   rare_agent: scenario("rare_agent", "A scripted client with a user agent never seen before sends 10 requests a minute for 30 minutes.", [
     { kind: "rare_agent" },
   ]),
+  live: scenario(
+    "live",
+    "Follow mode only: a clean history, then one clear spike (tenfold for 30 minutes) starting 10 to 20 minutes after live traffic begins, at a minute drawn from the seed.",
+    [{ kind: "spike", startAfterMinutes: [10, 20] }],
+  ),
 });
 
 export const SCENARIO_NAMES: readonly string[] = Object.keys(SCENARIOS);

@@ -38,6 +38,11 @@ export interface AnomalyRequest {
   magnitude?: number;
   /** Which entity is affected, where the kind has one (host name, url path, client ip, user agent). Drawn from the seed when absent. */
   target?: string;
+  /**
+   * Follow mode only: the start as whole minutes after live traffic begins (the end of the backfill),
+   * instead of `start`. A pair [min, max] draws the minute from the seed.
+   */
+  startAfterMinutes?: number | readonly [number, number];
 }
 
 /** The affected entity of an injected anomaly, as the ECS field and its value. */

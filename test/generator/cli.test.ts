@@ -294,7 +294,7 @@ describe("lab-generate CLI", function () {
       { args: ["--end", "yesterday"], message: /^lab-generate: --end "yesterday" is not an ISO-8601 time; allowed: 2026-11-24T00:00:00Z, .* or "now"$/ },
       { args: ["--end", "2026-02-30T00:00:00Z"], message: /^lab-generate: --end "2026-02-30T00:00:00Z" is not an ISO-8601 time/ },
       { args: ["--end", "2026-11-17T00:00:00"], message: /^lab-generate: --end "2026-11-17T00:00:00" is not an ISO-8601 time/ },
-      { args: ["--scenario", "chaos"], message: 'lab-generate: --scenario "chaos" is not a known scenario; allowed: spike, mixed, none, drop, latency, errors, scan, rare_agent' },
+      { args: ["--scenario", "chaos"], message: 'lab-generate: --scenario "chaos" is not a known scenario; allowed: spike, mixed, none, drop, latency, errors, scan, rare_agent, live' },
       { args: ["--anomaly", "meteor"], message: 'lab-generate: --anomaly #1 "meteor": unknown kind "meteor"; allowed: spike, drop, latency, errors, scan, rare_agent' },
       { args: ["--anomaly", "spike,colour=red"], message: 'lab-generate: --anomaly #1 "spike,colour=red": unknown key "colour"; allowed: start, minutes, magnitude, target (as key=value after the kind)' },
       { args: ["--anomaly", "spike,minutes=0"], message: /^lab-generate: --anomaly #1 minutes: 0 is not allowed; allowed: a number of minutes >= 1/ },

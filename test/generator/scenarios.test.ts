@@ -6,9 +6,9 @@ import { ANOMALY_KINDS } from "../../generator/types";
 const END = new Date("2026-11-17T00:00:00Z");
 
 describe("generator/scenarios", () => {
-  it("offers spike (the default), mixed, none and one scenario per anomaly kind", () => {
+  it("offers spike (the default), mixed, none, live and one scenario per anomaly kind", () => {
     expect(DEFAULT_SCENARIO).to.equal("spike");
-    expect([...SCENARIO_NAMES].sort()).to.deep.equal(["mixed", "none", ...ANOMALY_KINDS].sort());
+    expect([...SCENARIO_NAMES].sort()).to.deep.equal(["live", "mixed", "none", ...ANOMALY_KINDS].sort());
     for (const kind of ANOMALY_KINDS) expect(SCENARIOS[kind].anomalies.map((anomaly) => anomaly.kind), kind).to.deep.equal([kind]);
     expect(SCENARIOS.none.anomalies).to.deep.equal([]);
   });
@@ -29,12 +29,17 @@ describe("generator/scenarios", () => {
     }
   });
 
-  it("plans every scenario over a week for many seeds, each with a description", () => {
-    for (const name of SCENARIO_NAMES) {
+  it("plans every scenario but live over a week for many seeds, each with a description", () => {
+    for (const name of SCENARIO_NAMES.filter((name) => name !== "live")) {
       expect(SCENARIOS[name].name).to.equal(name);
       expect(SCENARIOS[name].description).to.match(/^[A-Z].*\.$/);
       for (let seed = 0; seed < 3; seed++) expect(() => planDataset({ days: 7, seed, end: END, scenario: name }), `${name} seed ${seed}`).to.not.throw();
     }
+  });
+
+  it("keeps live for follow mode, where its spike comes 10 to 20 minutes after live traffic begins", () => {
+    expect(SCENARIOS.live.anomalies).to.deep.equal([{ kind: "spike", startAfterMinutes: [10, 20] }]);
+    expect(() => planDataset({ days: 7, seed: 1, end: END, scenario: "live" })).to.throw(/^scenario: "live" plants its anomaly after the history ends, in live traffic; allowed: follow mode/);
   });
 
   it("cannot be changed by a caller", () => {
