@@ -274,12 +274,13 @@ export async function inspectDataset(connection: ElasticsearchConnection, index:
 }
 
 /**
- * The names indexNameFor gives under `prefix`: `<prefix>-<scenario>-<yyyy.mm.dd>-<8 hex>`. The
- * scenario part has no "-", so a longer prefix that starts with this one (cohort "a" and cohort
- * "a-access-x") never matches.
+ * The names the lab gives datasets under `prefix`: `<prefix>-<scenario>-<yyyy.mm.dd>-<8 hex>`
+ * (indexNameFor), and `<prefix>-<scenario>-live-<8 hex>` for a follow-mode stream
+ * (liveIndexNameFor). The scenario part has no "-", so a longer prefix that starts with this one
+ * (cohort "a" and cohort "a-access-x") never matches.
  */
 export function datasetIndexPattern(prefix: string): RegExp {
-  return new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}-[a-z0-9_]+-\\d{4}\\.\\d{2}\\.\\d{2}-[0-9a-f]{8}$`);
+  return new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}-[a-z0-9_]+-(?:\\d{4}\\.\\d{2}\\.\\d{2}|live)-[0-9a-f]{8}$`);
 }
 
 /**

@@ -5,6 +5,7 @@
 import { expect } from "chai";
 import { UsageError } from "../../generator/errors";
 import { generateLiveEvents, type LiveEvent } from "../../generator/events";
+import { datasetIndexPattern } from "../../generator/sinks/elasticsearch-index";
 import { followIdentity, liveIndexNameFor, nextLiveWindow, originAt, planFollow } from "../../generator/follow-plan";
 
 const ORIGIN = new Date("2026-11-30T09:00:00Z");
@@ -86,6 +87,13 @@ describe("generator/follow-plan", () => {
       expect(liveIndexNameFor("lab-access", { days: 7, seed: 42, scenario: "Live" })).to.equal(name);
       expect(liveIndexNameFor("lab-access", { days: 7, seed: 43, scenario: "live" })).to.not.equal(name);
       expect(liveIndexNameFor("lab-access", { days: 6, seed: 42, scenario: "live" })).to.not.equal(name);
+    });
+
+    it("is a dataset index of its cohort's prefix only, so teardown finds it and a nested prefix does not", () => {
+      const name = liveIndexNameFor("lab-a-access", { days: 1, seed: 1, scenario: "live" });
+      expect(datasetIndexPattern("lab-a-access").test(name)).to.equal(true);
+      expect(datasetIndexPattern("lab-a").test(name)).to.equal(false);
+      expect(datasetIndexPattern("lab").test(liveIndexNameFor("lab-x-live", { days: 1, seed: 1 }))).to.equal(false);
     });
 
     it("takes an identity from everything but the origin", () => {
