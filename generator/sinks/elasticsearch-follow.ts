@@ -29,6 +29,12 @@ import { DEFAULT_INDEX_PREFIX, LAB_GENERATOR, checkIndexName, checkIndexPrefix, 
 /** Follow mode's bound on each request: shorter than a backfill's, so an outage is noticed within the outage timeout. */
 export const FOLLOW_REQUEST_TIMEOUT_MS = 30_000;
 const BUSY_STATUSES = new Set([429, 502, 503, 504]);
+/**
+ * followLive retries with its own backoff, measured on its clock and bounded by the outage timeout;
+ * the transport's retries would add seconds of backoff per attempt on top (measured: 3.5-5.4 s for a
+ * refused connection), so they are off for writes.
+ */
+const NO_TRANSPORT_RETRIES = { maxRetries: 0 } as const;
 
 export interface FollowTarget {
   connection: ElasticsearchConnection;
@@ -164,7 +170,7 @@ export function followSinkFor(connection: ElasticsearchConnection, index: string
             rejected += 1;
             if (reasons.size < 3) reasons.add(dropped.error === null ? `status ${dropped.status}` : describeErrorCause(dropped.error));
           },
-        });
+        }, NO_TRANSPORT_RETRIES);
       } catch (error) {
         throw transientOrNot(error, "POST /_bulk");
       }
@@ -173,7 +179,7 @@ export function followSinkFor(connection: ElasticsearchConnection, index: string
     async saveTruth(truth: GroundTruth) {
       const meta: LabIndexMeta = { generator: LAB_GENERATOR, status: "complete", truth, updatedAt: truth.live?.updatedAt ?? new Date().toISOString() };
       try {
-        await client.indices.putMapping({ index, _meta: { lab: meta } });
+        await client.indices.putMapping({ index, _meta: { lab: meta } }, NO_TRANSPORT_RETRIES);
       } catch (error) {
         throw transientOrNot(error, `PUT /${index}/_mapping`);
       }
