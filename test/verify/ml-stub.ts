@@ -1,10 +1,12 @@
 // A tiny local HTTP server that answers like Elasticsearch's ML results APIs, for the contract
 // tests: the suite's real Elasticsearch has no ML plugin. Responses are typed with the client's
-// published types (estypes.*), so a shape the client would not accept fails to compile.
+// published types (estypes.*), so a shape the client would not accept fails to compile. For the
+// CLI's --live tests it also answers the few plain Elasticsearch requests around ML: the first
+// contact (GET /), an index's mapping _meta and a search of the alerts index.
 
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Client } from "@elastic/elasticsearch";
+import { Client, type estypes } from "@elastic/elasticsearch";
 
 export interface SeenRequest {
   method: string;
@@ -23,6 +25,34 @@ export class MlStub {
   on(route: Route): this {
     this.routes.push(route);
     return this;
+  }
+
+  /** Answers GET / as Elasticsearch does, so lab-verify's first contact passes. */
+  asElasticsearch(version = "8.19.2"): this {
+    return this.on((r) => (r.method === "GET" && r.path === "/" ? { body: { name: "stub", cluster_name: "stub", version: { number: version } } } : undefined));
+  }
+
+  /** Answers GET <pattern>/_mapping with one index whose mapping _meta is `meta()` at the time of the request. */
+  withIndexMeta(pattern: string, index: string, meta: () => estypes.Metadata): this {
+    return this.on((r) =>
+      r.method === "GET" && r.path === `/${pattern}/_mapping` ? { body: { [index]: { mappings: { _meta: meta() } } } satisfies estypes.IndicesGetMappingResponse } : undefined,
+    );
+  }
+
+  /** Answers a search of `index` with `sources()` as its hits, or 404 index_not_found while it returns undefined. */
+  withSearch(index: string, sources: (request: SeenRequest) => unknown[] | undefined): this {
+    return this.on((r) => {
+      if (r.path !== `/${index}/_search`) return undefined;
+      const hits = sources(r);
+      if (hits === undefined) {
+        return { status: 404, body: { error: { type: "index_not_found_exception", reason: `no such index [${index}]` }, status: 404 } };
+      }
+      const body: estypes.SearchResponse<unknown> = {
+        took: 1, timed_out: false, _shards: { total: 1, successful: 1, failed: 0 },
+        hits: { total: { value: hits.length, relation: "eq" }, hits: hits.map((source, i) => ({ _index: index, _id: String(i), _source: source })) },
+      };
+      return { body };
+    });
   }
 
   async start(): Promise<Client> {
@@ -49,8 +79,12 @@ export class MlStub {
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
-    const { port } = this.server.address() as AddressInfo;
-    return new Client({ node: `http://127.0.0.1:${port}`, maxRetries: 0, requestTimeout: 5000 });
+    return new Client({ node: this.url, maxRetries: 0, requestTimeout: 5000 });
+  }
+
+  /** Where the stub listens, once started */
+  get url(): string {
+    return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}`;
   }
 
   async stop(): Promise<void> {
