@@ -21,9 +21,19 @@ export class MlStub {
   readonly seen: SeenRequest[] = [];
   private server: Server | undefined;
   private routes: Route[] = [];
+  private upstream: { url: string; authorization: string } | undefined;
 
   on(route: Route): this {
     this.routes.push(route);
+    return this;
+  }
+
+  /**
+   * Sends every request no route answers to a real Elasticsearch, so a test can stand in for ML
+   * alone while the index _meta and the alerts come from the real server.
+   */
+  passThrough(url: string, authorization: string): this {
+    this.upstream = { url, authorization };
     return this;
   }
 
@@ -69,13 +79,21 @@ export class MlStub {
           body: text === "" ? undefined : JSON.parse(text),
         };
         this.seen.push(request);
-        const answer = this.routes.map((route) => route(request)).find((a) => a !== undefined) ?? {
-          status: 404,
-          body: { error: { type: "resource_not_found_exception", reason: `stub has no route for ${request.method} ${request.path}` }, status: 404 },
-        };
-        // The 8.x client refuses answers without this header (its product check).
-        res.writeHead(answer.status ?? 200, { "content-type": "application/json", "x-elastic-product": "Elasticsearch" });
-        res.end(JSON.stringify(answer.body));
+        const routed = this.routes.map((route) => route(request)).find((a) => a !== undefined);
+        const answer: Promise<{ status?: number; body: unknown }> =
+          routed !== undefined
+            ? Promise.resolve(routed)
+            : this.upstream !== undefined
+              ? forward(this.upstream, req.method ?? "GET", req.url ?? "/", text)
+              : Promise.resolve({
+                  status: 404,
+                  body: { error: { type: "resource_not_found_exception", reason: `stub has no route for ${request.method} ${request.path}` }, status: 404 },
+                });
+        void answer.then((a) => {
+          // The 8.x client refuses answers without this header (its product check).
+          res.writeHead(a.status ?? 200, { "content-type": "application/json", "x-elastic-product": "Elasticsearch" });
+          res.end(JSON.stringify(a.body));
+        });
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
@@ -90,4 +108,15 @@ export class MlStub {
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => (this.server === undefined ? resolve() : this.server.close(() => resolve())));
   }
+}
+
+async function forward(upstream: { url: string; authorization: string }, method: string, pathAndQuery: string, body: string): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(`${upstream.url}${pathAndQuery}`, {
+    method,
+    headers: { authorization: upstream.authorization, "content-type": "application/json" },
+    // fetch sends no body with GET or HEAD; the requests passed through send theirs with POST.
+    body: body === "" || method === "GET" || method === "HEAD" ? undefined : body,
+  });
+  const text = await response.text();
+  return { status: response.status, body: text === "" ? {} : JSON.parse(text) };
 }
