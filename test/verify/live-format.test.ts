@@ -71,4 +71,18 @@ describe("verify/live-format", () => {
       ].join("\n"),
     );
   });
+
+  it("says why it stopped before the bound when waiting could not help, without claiming a wait", () => {
+    const report: LiveReport = {
+      ...OK, finishedAt: iso(at(60)), waitSeconds: 6000, record: null, alert: null, missing: ["window-not-over"], ok: false,
+      notes: ["spike-2 ends at 2026-11-20 10:30 UTC; with --margin 30m its record and alert are looked for from 2026-11-20 11:00 UTC, after --wait 1h40m runs out at 2026-11-20 10:40 UTC; raise --wait"],
+    };
+    const lines = formatLiveReport(report).split("\n");
+    expect(lines.slice(-3)).to.deep.equal([
+      "  note: spike-2 ends at 2026-11-20 10:30 UTC; with --margin 30m its record and alert are looked for from 2026-11-20 11:00 UTC, after --wait 1h40m runs out at 2026-11-20 10:40 UTC; raise --wait",
+      "",
+      "NOT OK: the live window was not over (plus the margin).",
+    ]);
+    expect(lines).to.include("  ML record  not looked for yet");
+  });
 });
