@@ -2,7 +2,8 @@
 //   verify  did the ML jobs find what the generator planted? Reads each job's results from
 //           Elasticsearch, compares them with the ground truth and prints a table (or JSON). Exit
 //           code 0 only when every injected anomaly was found; 1 when one was missed or a job has
-//           no results; 2 for bad input.
+//           no results; 2 for bad input. With --live (live-command.ts), it waits for the window a
+//           follow-mode generator plants and checks that ML scored it and an alert arrived.
 //   expect  the expected answer without ML: rebuilds the dataset from its ground truth and runs
 //           the offline reference detector. Exit code 0 when every window stands out, else 1.
 // The bin is `lab-verify`, not `lab`: `npx lab` outside the project folder offers to install an
@@ -13,6 +14,7 @@ import { writeFileSync } from "node:fs";
 import type { Client } from "@elastic/elasticsearch";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { isExpectedFailure, UsageError } from "../generator/errors";
+import { systemClock, type Clock } from "./clock";
 import type { GroundTruth } from "../generator/types";
 import { addConnectionOptions, CREDENTIALS_HELP, parseConnection, type ConnectionFlags } from "../generator/connection-flags";
 import { checkWithClient, createClient, type ElasticsearchConnection } from "../generator/sinks/elasticsearch-client";
@@ -21,6 +23,8 @@ import { compareResults, type VerifyReport } from "./compare";
 import { formatReport } from "./format";
 import { collectJobResults } from "./index";
 import { expectFromTruth, formatExpectReport } from "./expect";
+import { checkLiveFlags, DEFAULT_MARGIN_MS, DEFAULT_WAIT_MS, runLive, type LiveFlags } from "./live-command";
+import { formatDuration } from "./duration";
 import { resolveJobs } from "./jobs";
 import { renderRatePlot, utcMinute } from "./plot";
 import { readRateSeries } from "./rate";
@@ -32,13 +36,15 @@ export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   env: NodeJS.ProcessEnv;
+  /** For --live's waits; the system clock unless a test gives its own */
+  clock?: Clock;
 }
 
 interface ConnectionOptions extends ConnectionFlags {
   es?: string;
 }
 
-interface VerifyOptions extends ConnectionOptions {
+interface VerifyOptions extends ConnectionOptions, LiveFlags {
   index: string;
   truth?: string;
   job: string[];
@@ -100,7 +106,12 @@ async function withElasticsearch<T>(options: ConnectionOptions, env: NodeJS.Proc
 }
 
 async function runVerify(options: VerifyOptions, io: CliIo): Promise<number> {
+  const live = checkLiveFlags(options);
   const library = loadJobDefinitions();
+  if (live !== undefined) {
+    const command = { index: options.index, jobIds: options.job, jobPrefix: options.jobPrefix, threshold: options.threshold, json: options.json === true, run: live };
+    return withElasticsearch(options, io.env, (client) => runLive(client, command, library, { stdout: io.stdout, stderr: io.stderr, clock: io.clock ?? systemClock }));
+  }
   return withElasticsearch(options, io.env, async (client) => {
     const truth: GroundTruth = options.truth !== undefined ? readTruthFile(options.truth) : await readTruthFromIndex(client, options.index);
     const jobs = await resolveJobs(client, { jobIds: options.job, prefix: options.jobPrefix }, library);
@@ -167,6 +178,11 @@ function buildProgram(io: CliIo, onExit: (code: number) => void): Command {
     .option("--threshold <score>", "record score that counts as found (and, outside every window, as a false alarm)", positiveNumber("--threshold", 100), 50)
     .option("--json", "print the report as JSON")
     .option("--plot <file.svg>", "also draw the request rate, the anomaly windows and the ML scores as SVG")
+    .option("--live", "follow mode: wait for the live window the generator plants, then check that ML scored it and an alert arrived")
+    .option("--alerts-index <name>", "with --live: the index the lab's alerts are written to (default: lab-<cohort>-alerts, from the dataset index's name)")
+    .option("--margin <duration>", `with --live: after the window's end, wait this long before looking for its record and alert (default: ${formatDuration(DEFAULT_MARGIN_MS)})`)
+    .option("--wait <duration>", `with --live: give up after this long, counted from the start (default: ${formatDuration(DEFAULT_WAIT_MS)})`)
+    .option("--window <id>", "with --live: the live window to check, such as spike-2 (default: the first live window)")
     .addHelpText("after", `\n${WHERE_TO_RUN}\n`)
     .action(async (options: VerifyOptions) => onExit(await runVerify(options, io)));
   const expect = program

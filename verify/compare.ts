@@ -52,8 +52,8 @@ export interface AnomalyVerdict {
   status: AnomalyStatus;
   /** Highest record score on the anomaly's entity in its window (plus grace), over its jobs; 0 when none */
   maxRecordScore: number;
-  /** The job and time (ISO) of the first record at or above the threshold */
-  firstHighScore: { jobId: string; timestamp: string; secondsFromStart: number } | null;
+  /** The job, bucket time (ISO), score and bucket span of the first record at or above the threshold */
+  firstHighScore: { jobId: string; timestamp: string; secondsFromStart: number; recordScore: number; bucketSpanSeconds: number } | null;
   /** Why, in words, for anything but "found" */
   reason?: string;
 }
@@ -174,6 +174,8 @@ function anomalyVerdict(anomaly: InjectedAnomaly, runs: JobRun[], jobStatus: Map
         jobId: first.jobId,
         timestamp: new Date(first.record.timestamp).toISOString(),
         secondsFromStart: Math.max(0, Math.round((first.record.timestamp - start) / 1000)),
+        recordScore: first.record.recordScore,
+        bucketSpanSeconds: first.record.bucketSpanSeconds,
       },
       ...(late ? { reason: "first record at or above the threshold came only after the window had ended" } : {}),
     };

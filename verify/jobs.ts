@@ -5,10 +5,17 @@
 import type { Client, estypes } from "@elastic/elasticsearch";
 import { UsageError } from "../generator/errors";
 import { ANOMALY_KINDS, type AnomalyKind } from "../generator/types";
-import type { LabJobDefinition } from "../ml-jobs";
+import { parseTimeValue, type LabJobDefinition } from "../ml-jobs";
 import { esFailure, isNotFound } from "./es-errors";
 
 export const LAB_JOB_GROUP = "elastic-ml-lab";
+
+export interface ResolvedJob {
+  jobId: string;
+  detects: AnomalyKind[];
+  /** From the job's analysis_config; undefined for a job that does not exist */
+  bucketSpanSeconds?: number;
+}
 
 export interface JobSelection {
   /** Explicit job ids (--job, repeatable) */
@@ -21,6 +28,12 @@ function declaredKinds(job: estypes.MlJob | undefined): AnomalyKind[] | undefine
   const lab = (job?.custom_settings as { lab?: { detects?: unknown } } | undefined)?.lab;
   if (!Array.isArray(lab?.detects)) return undefined;
   return lab.detects.filter((kind): kind is AnomalyKind => (ANOMALY_KINDS as readonly unknown[]).includes(kind));
+}
+
+/** `{ bucketSpanSeconds }` when the job states one, else nothing, so a job without it reads as before. */
+function bucketSpan(job: estypes.MlJob | undefined): { bucketSpanSeconds?: number } {
+  const ms = parseTimeValue(job?.analysis_config?.bucket_span);
+  return ms === undefined ? {} : { bucketSpanSeconds: ms / 1000 };
 }
 
 /** The library job whose name the id is, or ends with (a prefixed copy such as "cohort1-lab_latency"). */
@@ -38,18 +51,18 @@ async function getJobs(client: Client, expression: string): Promise<estypes.MlJo
   }
 }
 
-export async function resolveJobs(client: Client, selection: JobSelection, library: readonly LabJobDefinition[]): Promise<{ jobId: string; detects: AnomalyKind[] }[]> {
+export async function resolveJobs(client: Client, selection: JobSelection, library: readonly LabJobDefinition[]): Promise<ResolvedJob[]> {
   const explicit = selection.jobIds ?? [];
   if (explicit.length > 0 && selection.prefix !== undefined) throw new UsageError("give either --job (repeatable) or --job-prefix, not both");
   if (explicit.length > 0) {
-    const resolved: { jobId: string; detects: AnomalyKind[] }[] = [];
+    const resolved: ResolvedJob[] = [];
     for (const jobId of explicit) {
       const [job] = await getJobs(client, jobId);
       const detects = declaredKinds(job) ?? libraryKinds(jobId, library);
       if (detects === undefined) {
         throw new UsageError(`--job ${jobId}: cannot tell which anomaly kinds it detects: it has no custom_settings.lab.detects and matches no job of the library (${library.map((d) => d.name).join(", ")})`);
       }
-      resolved.push({ jobId, detects });
+      resolved.push({ jobId, detects, ...bucketSpan(job) });
     }
     return resolved;
   }
@@ -63,6 +76,6 @@ export async function resolveJobs(client: Client, selection: JobSelection, libra
     );
   }
   return jobs
-    .map((job) => ({ jobId: job.job_id, detects: declaredKinds(job) ?? libraryKinds(job.job_id, library) ?? [] }))
+    .map((job) => ({ jobId: job.job_id, detects: declaredKinds(job) ?? libraryKinds(job.job_id, library) ?? [], ...bucketSpan(job) }))
     .sort((a, b) => a.jobId.localeCompare(b.jobId));
 }

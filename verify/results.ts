@@ -48,12 +48,22 @@ export function toRecordResult(record: estypes.MlAnomaly): RecordResult {
   };
 }
 
-async function readBuckets(client: Client, jobId: string): Promise<BucketScore[]> {
+/** Which results to read: all of them, or only buckets from `start` (epoch ms) on, as a live check needs. */
+export interface ResultsRange {
+  start?: number;
+}
+
+/** The `start` parameter of the results APIs, or nothing, so a full read sends what it always sent. */
+function startParam(range: ResultsRange): { start?: string } {
+  return range.start === undefined ? {} : { start: new Date(range.start).toISOString() };
+}
+
+async function readBuckets(client: Client, jobId: string, range: ResultsRange): Promise<BucketScore[]> {
   const buckets: BucketScore[] = [];
   for (let from = 0; from < MAX_RESULT_WINDOW; from += PAGE_SIZE) {
     let page: estypes.MlGetBucketsResponse;
     try {
-      page = await client.ml.getBuckets({ job_id: jobId, exclude_interim: true, sort: "timestamp", desc: false, page: { from, size: PAGE_SIZE } });
+      page = await client.ml.getBuckets({ job_id: jobId, exclude_interim: true, sort: "timestamp", desc: false, ...startParam(range), page: { from, size: PAGE_SIZE } });
     } catch (error) {
       throw esFailure(error, `GET _ml/anomaly_detectors/${jobId}/results/buckets`);
     }
@@ -63,14 +73,14 @@ async function readBuckets(client: Client, jobId: string): Promise<BucketScore[]
   return buckets;
 }
 
-async function readRecordsAbove(client: Client, jobId: string, floor: number): Promise<{ records: RecordResult[]; count: number }> {
+async function readRecordsAbove(client: Client, jobId: string, floor: number, range: ResultsRange): Promise<{ records: RecordResult[]; count: number }> {
   const records: RecordResult[] = [];
   let count = 0;
   for (let from = 0; from < MAX_RESULT_WINDOW; from += PAGE_SIZE) {
     let page: estypes.MlGetRecordsResponse;
     try {
       page = await client.ml.getRecords({
-        job_id: jobId, exclude_interim: true, sort: "timestamp", desc: false, record_score: floor, page: { from, size: PAGE_SIZE },
+        job_id: jobId, exclude_interim: true, sort: "timestamp", desc: false, record_score: floor, ...startParam(range), page: { from, size: PAGE_SIZE },
       });
     } catch (error) {
       throw esFailure(error, `GET _ml/anomaly_detectors/${jobId}/results/records`);
@@ -84,7 +94,7 @@ async function readRecordsAbove(client: Client, jobId: string, floor: number): P
 }
 
 /** Reads a job's stats, buckets and records; a job that does not exist comes back with exists: false. */
-export async function readJobResults(client: Client, jobId: string, detects: AnomalyKind[]): Promise<JobResults> {
+export async function readJobResults(client: Client, jobId: string, detects: AnomalyKind[], range: ResultsRange = {}): Promise<JobResults> {
   let stats: estypes.MlGetJobStatsResponse;
   try {
     stats = await client.ml.getJobStats({ job_id: jobId });
@@ -100,11 +110,11 @@ export async function readJobResults(client: Client, jobId: string, detects: Ano
   }
   const counts = job.data_counts;
   const latest = counts.latest_record_timestamp;
-  const buckets = await readBuckets(client, jobId);
+  const buckets = await readBuckets(client, jobId, range);
   let records: RecordResult[] = [];
   let floorUsed = 0;
   for (const floor of SCORE_FLOORS) {
-    const result = await readRecordsAbove(client, jobId, floor);
+    const result = await readRecordsAbove(client, jobId, floor, range);
     floorUsed = floor;
     if (result.count <= MAX_RESULT_WINDOW) {
       records = result.records;

@@ -53,6 +53,21 @@ function truthIn(meta: unknown): unknown {
 
 /** Reads the ground truth from the mapping `_meta` of the index (or the indices a pattern matches). */
 export async function readTruthFromIndex(client: Client, index: string): Promise<GroundTruth> {
+  return (await readIndexTruth(client, index)).truth;
+}
+
+export interface IndexTruth {
+  truth: GroundTruth;
+  /** The indices holding it, sorted */
+  indices: string[];
+}
+
+/**
+ * The ground truth in the mapping `_meta` of the indices `index` names, and which indices hold it.
+ * An index still being written is refused unless `whileWriting`: a finished dataset is what verify
+ * compares with, while `--live` reads the truth a follow-mode generator keeps updating.
+ */
+export async function readIndexTruth(client: Client, index: string, options: { whileWriting?: boolean } = {}): Promise<IndexTruth> {
   let mappings: Record<string, { mappings: { _meta?: unknown } }>;
   try {
     mappings = (await client.indices.getMapping({ index, allow_no_indices: false })) as typeof mappings;
@@ -66,7 +81,7 @@ export async function readTruthFromIndex(client: Client, index: string): Promise
     .map((name) => ({ name, meta: mappings[name].mappings._meta, truth: truthIn(mappings[name].mappings._meta) }))
     .filter((entry) => entry.truth !== undefined);
   const unfinished = found.filter((entry) => (entry.meta as { lab?: { status?: string } }).lab?.status === "indexing");
-  if (unfinished.length > 0) {
+  if (unfinished.length > 0 && options.whileWriting !== true) {
     throw new LabError(`${unfinished.map((e) => e.name).join(", ")}: still being written (_meta.lab.status is "indexing"); wait for lab-generate to finish, or re-run it if it was interrupted`);
   }
   if (found.length === 0) {
@@ -77,5 +92,5 @@ export async function readTruthFromIndex(client: Client, index: string): Promise
   if (distinct.size > 1) {
     throw new UsageError(`"${index}" matches indices with different ground truths (${[...distinct.values()].join(", ")}); pick one with --index or pass --truth FILE`);
   }
-  return parseTruth(found[0].truth, `${found[0].name} _meta.${TRUTH_META_PATH.join(".")}`);
+  return { truth: parseTruth(found[0].truth, `${found[0].name} _meta.${TRUTH_META_PATH.join(".")}`), indices: found.map((entry) => entry.name) };
 }

@@ -39,7 +39,7 @@ describe("verify/compare", () => {
     const report = compareResults(truth([spike]), [run("rate", ["spike"], [record(585, 30), record(600, 40), record(615, 91.5), record(630, 70)])]);
     const [verdict] = report.anomalies;
     expect(verdict).to.include({ status: "found", maxRecordScore: 91.5 });
-    expect(verdict.firstHighScore).to.deep.equal({ jobId: "rate", timestamp: iso(T0 + 615 * MIN), secondsFromStart: 900 });
+    expect(verdict.firstHighScore).to.deep.equal({ jobId: "rate", timestamp: iso(T0 + 615 * MIN), secondsFromStart: 900, recordScore: 91.5, bucketSpanSeconds: 900 });
     expect(report.allFound).to.equal(true);
     expect(report.falseAlarmCount).to.equal(0);
   });

@@ -155,6 +155,24 @@ describe("verify/results against the ML results API (contract tests: a stub spea
     ]);
   });
 
+  it("contract: with a start time, asks the buckets and records APIs for results from then on only", async () => {
+    stub = new MlStub()
+      .on((r) => (r.path.endsWith("/_stats") ? { body: stats(JOB, 1000, 96) } : undefined))
+      .on((r) => (r.path.endsWith("/results/buckets") ? { body: { count: 0, buckets: [] } satisfies estypes.MlGetBucketsResponse } : undefined))
+      .on((r) => (r.path.endsWith("/results/records") ? { body: { count: 0, records: [] } satisfies estypes.MlGetRecordsResponse } : undefined));
+    client = await stub.start();
+    await readJobResults(client, JOB, ["spike"], { start: T0 });
+    const reads = stub.seen.filter((r) => r.path.includes("/results/"));
+    expect(reads.map((r) => r.body.start)).to.deep.equal([new Date(T0).toISOString(), new Date(T0).toISOString()]);
+  });
+
+  it("contract: resolveJobs reads each job's bucket span from its analysis_config", async () => {
+    const job = { job_id: "c1-lab_latency", analysis_config: { bucket_span: "15m", detectors: [] } } as unknown as estypes.MlJob;
+    stub = new MlStub().on((r) => (path(r) === "GET /_ml/anomaly_detectors/elastic-ml-lab" ? { body: { count: 1, jobs: [job] } satisfies estypes.MlGetJobsResponse } : undefined));
+    client = await stub.start();
+    expect(await resolveJobs(client, {}, loadJobDefinitions())).to.deep.equal([{ jobId: "c1-lab_latency", detects: ["latency"], bucketSpanSeconds: 900 }]);
+  });
+
   it("contract: an explicit --job that does not exist still resolves from the library, and an unknown one is a usage error", async () => {
     stub = new MlStub();
     client = await stub.start();
