@@ -11,6 +11,10 @@ export interface LabNames {
   elasticsearchContainer: string;
   elasticsearchVolume: string;
   kibanaContainer: string;
+  /** The mail catcher (lab:mailCatcher), and its host name on the cohort's network */
+  mailContainer: string;
+  /** Where the index connector writes every alert of the cohort's rule */
+  alertsIndex: string;
   /** The host name Kibana reaches Elasticsearch by, inside the cohort's network */
   elasticsearchAlias: string;
   indexPrefix: string;
@@ -26,6 +30,8 @@ export function labNames(cohort: string): LabNames {
     elasticsearchContainer: `${base}-elasticsearch`,
     elasticsearchVolume: `${base}-esdata`,
     kibanaContainer: `${base}-kibana`,
+    mailContainer: `${base}-mail`,
+    alertsIndex: `${base}-alerts`,
     elasticsearchAlias: "elasticsearch",
     indexPrefix: `${base}-access`,
     dataViewId: `${base}-access`,

@@ -12,11 +12,14 @@
 //
 // The dataset waits for Elasticsearch only, so generation overlaps Kibana's start-up; ML jobs wait
 // for the dataset (they read its index and time range); the data view needs Kibana and the index.
+// With lab:alerts, Kibana's alerting (alerts index, rule, connectors) follows every ML job, and in
+// Docker a mail catcher (lab:mailCatcher) joins the network before it.
 
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { InjectedAnomaly } from "../generator/types";
 import { loadJobDefinitions, type LabJobDefinition } from "../ml-jobs/index";
+import { Alerting, type AlertsSummary } from "./alerting";
 import type { ExistingCluster, LabConfig } from "./config";
 import type { CredentialInputs } from "./credential-inputs";
 import { DataView } from "./data-view";
@@ -25,6 +28,7 @@ import { Elasticsearch } from "./elasticsearch";
 import { Kibana } from "./kibana";
 import { KibanaCredentials } from "./kibana-credentials";
 import { MlJob } from "./ml-job";
+import { MailCatcher } from "./mail-catcher";
 import { labNames } from "./names";
 import { LabNetwork } from "./network";
 import { RandomSecret } from "./providers/random-secret";
@@ -55,6 +59,10 @@ export interface LabOutputs {
   /** Present when lab:verify is true */
   verification: { allFound: pulumi.Output<boolean>; falseAlarmCount: pulumi.Output<number>; report: pulumi.Output<string> } | undefined;
   jobs: Record<string, LabJobLinks>;
+  /** Present with lab:alerts: the rule, its connectors and the alerts index, or why alerting was skipped */
+  alerts: pulumi.Output<AlertsSummary> | undefined;
+  /** The mail catcher's web inbox, with lab:mailCatcher */
+  mailInbox: string | undefined;
 }
 
 export function buildLab(config: LabConfig, definitions: readonly LabJobDefinition[] = loadJobDefinitions()): LabOutputs {
@@ -73,6 +81,8 @@ interface Cluster {
   elasticsearchReady: pulumi.Resource[];
   /** What must be ready before the data view is made */
   kibanaReady: pulumi.Resource[];
+  /** The Docker lab's mail catcher, with lab:mailCatcher */
+  mailCatcher?: MailCatcher;
 }
 
 /** The lab on an existing cluster: only the cohort's own part, logged in as configured. */
@@ -152,6 +162,16 @@ function buildDockerLab(config: LabConfig, definitions: readonly LabJobDefinitio
     { ...dockerOpts, dependsOn: [credentials] },
   );
 
+  // The alert e-mail's inbox, with lab:mailCatcher: Kibana reaches it on the cohort's network.
+  const mailCatcher =
+    config.alerts?.email?.kind === "mailCatcher"
+      ? new MailCatcher(
+          `lab-${config.cohort}-mail`,
+          { names, network: network.name, webPort: config.alerts.email.webPort, bindAddress: config.bindAddress, publicHost: config.publicHost, waitTimeoutSeconds: timeoutSeconds },
+          dockerOpts,
+        )
+      : undefined;
+
   const outputs = buildCohort(config, definitions, {
     elasticsearchUrl: elasticsearch.url,
     kibanaUrl: kibana.url,
@@ -159,6 +179,7 @@ function buildDockerLab(config: LabConfig, definitions: readonly LabJobDefinitio
     serverInStack: true,
     elasticsearchReady: [elasticsearch],
     kibanaReady: [kibana],
+    mailCatcher,
   });
   return { ...outputs, username: "elastic", password: pulumi.secret(elasticPassword) };
 }
@@ -241,6 +262,27 @@ function buildCohort(config: LabConfig, definitions: readonly LabJobDefinition[]
       )
     : undefined;
 
+  // The rule watches the jobs, so it is made after them, and before the live window it must catch.
+  const alerting =
+    config.alerts === undefined || cluster.kibanaUrl === undefined
+      ? undefined
+      : new Alerting(
+          `lab-${config.cohort}-alerting`,
+          {
+            cohort: config.cohort,
+            names,
+            config: config.alerts,
+            elasticsearchUrl: cluster.elasticsearchUrl,
+            kibanaUrl: cluster.kibanaUrl,
+            credentials: cluster.credentials,
+            serverInStack: cluster.serverInStack,
+            jobIds: jobResources.map((job) => job.jobId),
+            mailCatcher: cluster.mailCatcher === undefined ? undefined : { smtpHost: cluster.mailCatcher.smtpHost, smtpPort: cluster.mailCatcher.smtpPort },
+            timeoutSeconds,
+          },
+          { dependsOn: [...cluster.kibanaReady, ...jobResources, ...(cluster.mailCatcher === undefined ? [] : [cluster.mailCatcher])] },
+        );
+
   return {
     cohort: config.cohort,
     kibanaUrl: cluster.kibanaUrl,
@@ -252,6 +294,8 @@ function buildCohort(config: LabConfig, definitions: readonly LabJobDefinition[]
     dataViewId: dataView?.dataViewId,
     verification: verification === undefined ? undefined : { allFound: verification.allFound, falseAlarmCount: verification.falseAlarmCount, report: verification.report },
     jobs,
+    alerts: alerting?.summary,
+    mailInbox: cluster.mailCatcher?.inboxUrl,
   };
 }
 
@@ -270,6 +314,8 @@ export function stackOutputs(lab: LabOutputs): Record<string, unknown> {
     dataViewId: lab.dataViewId,
     jobs: lab.jobs,
     verification: lab.verification,
+    alerts: lab.alerts,
+    mailInbox: lab.mailInbox,
   };
   return Object.fromEntries(Object.entries(outputs).filter(([, value]) => value !== undefined));
 }

@@ -10,6 +10,8 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
+import { alertingProvider } from "../../../lab/providers/alerting";
+import { alertsIndexProvider } from "../../../lab/providers/alerts-index";
 import { dataViewProvider } from "../../../lab/providers/data-view";
 import { datasetProvider } from "../../../lab/providers/dataset";
 import { kibanaSystemPasswordProvider } from "../../../lab/providers/kibana-system-password";
@@ -30,6 +32,8 @@ const PROVIDERS = {
   dataView: dataViewProvider,
   mlJob: mlJobProvider,
   verification: verificationProvider,
+  alertsIndex: alertsIndexProvider,
+  alerting: alertingProvider,
 } as const;
 
 async function serialize(provider: object): Promise<string> {
@@ -68,7 +72,7 @@ describe("dynamic providers, serialized", function () {
   }
 
   it("each provider's loader names a logic module that exists in the project", () => {
-    for (const name of ["kibana-system-password", "dataset", "data-view", "ml-job", "verification"]) {
+    for (const name of ["kibana-system-password", "dataset", "data-view", "ml-job", "verification", "alerts-index", "alerting"]) {
       const source = readFileSync(join(PROJECT_DIR, "lab", "providers", `${name}.ts`), "utf8");
       expect(source, name).to.include(`"lab", "providers", "${name}-logic.ts"`);
       expect(existsSync(logicModulePath(PROJECT_DIR, name)), name).to.equal(true);
@@ -98,6 +102,20 @@ describe("dynamic providers, serialized", function () {
       expect(kibana.calls()).to.deep.equal(["GET /api/status", "POST /api/data_views/data_view", "POST /api/data_views/default"]);
     } finally {
       await kibana.close();
+    }
+  });
+
+  it("alerting: reads the licence and skips on a basic one from a fresh process", async () => {
+    const server = await startFakeServer((r) => (r.path === "/_license" ? { status: 200, body: { license: { type: "basic", status: "active" } } } : undefined));
+    try {
+      const text = await serialize(alertingProvider);
+      const inputs = { elasticsearchUrl: server.url, kibanaUrl: server.url, username: "elastic", password: "pw", cohort: "x", jobIds: ["lab-x-a"], alertsIndex: "lab-x-alerts", timeoutSeconds: 5 };
+      const result = await callInFreshProcess(text, "create", [inputs]);
+      expect(result.error).to.equal(undefined);
+      expect((result.ok as { outs: { skipped: string } }).outs.skipped).to.include("licence is basic");
+      expect(server.calls()).to.deep.equal(["GET /_license"]);
+    } finally {
+      await server.close();
     }
   });
 
