@@ -39,3 +39,6 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = Object.freeze({
 });
 
 export const SCENARIO_NAMES: readonly string[] = Object.keys(SCENARIOS);
+
+/** The scenarios a dataset without follow mode can hold: all but those that plant windows in live traffic. */
+export const HISTORY_SCENARIO_NAMES: readonly string[] = SCENARIO_NAMES.filter((name) => SCENARIOS[name].anomalies.every((anomaly) => anomaly.startAfterMinutes === undefined));

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { SCENARIOS } from "../../generator/scenarios";
+import { HISTORY_SCENARIO_NAMES, SCENARIOS } from "../../generator/scenarios";
 import type { AccessLogEvent, GroundTruth } from "../../generator/types";
 import { BucketAggregator } from "../../verify/reference/aggregate";
 import { scoreBuckets, type Alarm } from "../../verify/reference/detector";
@@ -96,7 +96,7 @@ describe("verify/reference: the offline reference detector", () => {
   // @slow: two minutes of detection on two cores, the bulk of the suite's time; `npm run test:unit`
   // (the fast subset) leaves it out by this tag, `npm test` and CI run it.
   describe(`quality over ${TEST_SEEDS} seeds per scenario (bench/detector.ts reports the same at the lab's default size) @slow`, () => {
-    for (const scenario of Object.keys(SCENARIOS)) {
+    for (const scenario of HISTORY_SCENARIO_NAMES) {
       const size = TEST_SIZES[scenario];
       const clean = SCENARIOS[scenario].anomalies.length === 0;
       const span = `${size.days} day${size.days === 1 ? "" : "s"} at ${size.meanRatePerSecond}/s`;
