@@ -11,6 +11,10 @@ export interface LabNames {
   elasticsearchContainer: string;
   elasticsearchVolume: string;
   kibanaContainer: string;
+  /** Live mode's traffic generator (lab:live) */
+  trafficContainer: string;
+  /** The image the traffic container runs, built from the project's Dockerfile */
+  trafficImage: string;
   /** The host name Kibana reaches Elasticsearch by, inside the cohort's network */
   elasticsearchAlias: string;
   indexPrefix: string;
@@ -26,6 +30,8 @@ export function labNames(cohort: string): LabNames {
     elasticsearchContainer: `${base}-elasticsearch`,
     elasticsearchVolume: `${base}-esdata`,
     kibanaContainer: `${base}-kibana`,
+    trafficContainer: `${base}-traffic`,
+    trafficImage: `${base}-traffic:latest`,
     elasticsearchAlias: "elasticsearch",
     indexPrefix: `${base}-access`,
     dataViewId: `${base}-access`,

@@ -12,6 +12,8 @@
 //
 // The dataset waits for Elasticsearch only, so generation overlaps Kibana's start-up; ML jobs wait
 // for the dataset (they read its index and time range); the data view needs Kibana and the index.
+// Live mode (lab:live) makes the dataset a backfill, runs the datafeeds on in real time and, in
+// Docker, adds the traffic container after the dataset (lab/traffic.ts).
 
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
@@ -24,11 +26,14 @@ import { Dataset } from "./dataset";
 import { Elasticsearch } from "./elasticsearch";
 import { Kibana } from "./kibana";
 import { KibanaCredentials } from "./kibana-credentials";
+import { hasLiveWindows, liveTruthOf, nextLiveAnomalyAt, type LiveTruthOutput } from "./live-outputs";
 import { MlJob } from "./ml-job";
 import { labNames } from "./names";
 import { LabNetwork } from "./network";
 import { RandomSecret } from "./providers/random-secret";
 import { credentialsOf } from "./preflight";
+import { Traffic } from "./traffic";
+import { trafficArguments } from "./traffic-command";
 import { Verification } from "./verification";
 
 export interface LabJobLinks {
@@ -55,6 +60,12 @@ export interface LabOutputs {
   /** Present when lab:verify is true */
   verification: { allFound: pulumi.Output<boolean>; falseAlarmCount: pulumi.Output<number>; report: pulumi.Output<string> } | undefined;
   jobs: Record<string, LabJobLinks>;
+  /** lab:live with a window still to plant: ISO-8601 start of the first live window (when, not what) */
+  nextLiveAnomalyAt: pulumi.Output<string | undefined> | undefined;
+  /** lab:live: every live window in full, a secret (`pulumi stack output liveTruth --show-secrets`) */
+  liveTruth: pulumi.Output<LiveTruthOutput> | undefined;
+  /** lab:live: how the traffic runs: the Docker target's container, or the arguments `npm run live` passes to lab-generate */
+  liveTraffic: { container: string } | { arguments: string[] } | undefined;
 }
 
 export function buildLab(config: LabConfig, definitions: readonly LabJobDefinition[] = loadJobDefinitions()): LabOutputs {
@@ -87,8 +98,11 @@ function buildExistingClusterLab(config: LabConfig, cluster: ExistingCluster, de
     elasticsearchReady: [],
     kibanaReady: [],
   });
+  const { dataset: _dataset, ...cohort } = outputs;
   return {
-    ...outputs,
+    ...cohort,
+    // `npm run live` runs the generator with these, and the credentials in its environment.
+    liveTraffic: config.live ? { arguments: trafficArguments({ elasticsearchUrl: cluster.elasticsearchUrl, indexPrefix: labNames(config.cohort).indexPrefix, ...config.dataset }) } : undefined,
     username: usesApiKey ? undefined : cluster.username,
     password: usesApiKey || config.elasticPassword === undefined ? undefined : pulumi.secret(config.elasticPassword),
   };
@@ -160,11 +174,28 @@ function buildDockerLab(config: LabConfig, definitions: readonly LabJobDefinitio
     elasticsearchReady: [elasticsearch],
     kibanaReady: [kibana],
   });
-  return { ...outputs, username: "elastic", password: pulumi.secret(elasticPassword) };
+  const { dataset, ...cohort } = outputs;
+
+  // Live mode: the generator follows on in real time, resuming the index the dataset backfilled.
+  const traffic = config.live
+    ? new Traffic(
+        `lab-${config.cohort}-traffic`,
+        {
+          names,
+          network: network.name,
+          options: { elasticsearchUrl: elasticsearch.internalUrl, indexPrefix: names.indexPrefix, ...config.dataset },
+          username: "elastic",
+          password: elasticPassword,
+        },
+        { ...dockerOpts, dependsOn: [dataset] },
+      )
+    : undefined;
+
+  return { ...cohort, liveTraffic: traffic === undefined ? undefined : { container: names.trafficContainer }, username: "elastic", password: pulumi.secret(elasticPassword) };
 }
 
 /** The cohort's own part, the same on both targets: dataset, data view, ML jobs, verification. */
-function buildCohort(config: LabConfig, definitions: readonly LabJobDefinition[], cluster: Cluster): Omit<LabOutputs, "username" | "password"> {
+function buildCohort(config: LabConfig, definitions: readonly LabJobDefinition[], cluster: Cluster): Omit<LabOutputs, "username" | "password" | "liveTraffic"> & { dataset: Dataset } {
   const names = labNames(config.cohort);
   const timeoutSeconds = config.waitTimeoutSeconds;
 
@@ -181,6 +212,7 @@ function buildCohort(config: LabConfig, definitions: readonly LabJobDefinition[]
       meanRatePerSecond: config.dataset.meanRatePerSecond,
       requestedEnd: config.dataset.end,
       timeoutSeconds,
+      live: config.live,
     },
     { dependsOn: cluster.elasticsearchReady },
   );
@@ -219,6 +251,7 @@ function buildCohort(config: LabConfig, definitions: readonly LabJobDefinition[]
         index: dataset.index,
         start: dataset.start,
         end: dataset.end,
+        live: config.live,
         waitForCompletion: config.waitForDatafeeds,
         timeoutSeconds,
       },
@@ -241,7 +274,13 @@ function buildCohort(config: LabConfig, definitions: readonly LabJobDefinition[]
       )
     : undefined;
 
+  // Live mode: when the next live window starts, and all of them in full as a secret. anomalyWindows
+  // stays the backfill's (the dataset's outputs describe the backfill only).
+  const live = config.live && hasLiveWindows(config.dataset);
   return {
+    dataset,
+    nextLiveAnomalyAt: live ? dataset.end.apply((origin) => nextLiveAnomalyAt(config.dataset, origin)) : undefined,
+    liveTruth: live ? pulumi.secret(dataset.end.apply((origin) => liveTruthOf(config.dataset, origin))) : undefined,
     cohort: config.cohort,
     kibanaUrl: cluster.kibanaUrl,
     elasticsearchUrl: cluster.elasticsearchUrl,
@@ -270,6 +309,9 @@ export function stackOutputs(lab: LabOutputs): Record<string, unknown> {
     dataViewId: lab.dataViewId,
     jobs: lab.jobs,
     verification: lab.verification,
+    nextLiveAnomalyAt: lab.nextLiveAnomalyAt,
+    liveTruth: lab.liveTruth,
+    liveTraffic: lab.liveTraffic,
   };
   return Object.fromEntries(Object.entries(outputs).filter(([, value]) => value !== undefined));
 }
