@@ -11,11 +11,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { isExpectedFailure, LabError, UsageError } from "./errors";
+import type { Clock } from "./clock";
 import { ANOMALY_KINDS, type AnomalyKind, type AnomalyRequest, type GroundTruth } from "./types";
 import { planDataset, DEFAULT_MEAN_RATE_PER_SECOND, type DatasetOptions, type DatasetPlan } from "./plan";
 import { SCENARIOS, DEFAULT_SCENARIO } from "./scenarios";
 import { writeDataset, type DatasetSink, type GenerateDatasetResult } from "./index";
-import { OutputClosedError, STDOUT, checkWritableDestination, partialPath, removeStalePartials } from "./sinks/file-output";
+import { OutputClosedError, STDOUT, checkWritableDestination, writeFileAtomically } from "./sinks/file-output";
 import {
   DEFAULT_CONCURRENCY,
   DEFAULT_FLUSH_BYTES,
@@ -29,6 +30,9 @@ import {
 import { addConnectionOptions, CONNECTION_FLAGS, CREDENTIALS_HELP, parseConnection, type ConnectionFlags } from "./connection-flags";
 import { createProgress, expectedEventCount } from "./progress";
 import { generateEvents } from "./events";
+import { DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_MAX_CATCH_UP_MS, DEFAULT_OUTAGE_TIMEOUT_MS, formatDuration, parseDuration } from "./follow";
+import { runFollow, type FollowSettings } from "./follow-cli";
+import { planFollow } from "./follow-plan";
 import { countPerBucket, renderRatePlot, utcMinute } from "../verify/plot";
 
 export const EXIT_OK = 0;
@@ -61,6 +65,8 @@ export interface CliIo {
   stderr: NodeJS.WriteStream;
   env: NodeJS.ProcessEnv;
   now: () => Date;
+  /** Follow mode's clock; default the machine's */
+  clock?: Clock;
 }
 
 interface RawOptions extends ConnectionFlags {
@@ -82,6 +88,10 @@ interface RawOptions extends ConnectionFlags {
   concurrency?: string;
   quiet?: boolean;
   plot?: string;
+  follow?: boolean;
+  flushInterval?: string;
+  outageTimeout?: string;
+  maxCatchUp?: string;
 }
 
 /** Everything the run needs, validated. */
@@ -94,6 +104,8 @@ export interface CliRun {
   quiet: boolean;
   /** True when --end was not given (or "now"): the summary then says which end to pass to get the same data again. */
   endWasDefault: boolean;
+  /** Set with --follow: the run is a live stream (follow-cli.ts) and `sink` is Elasticsearch or stdout */
+  follow?: FollowSettings;
 }
 
 const ANOMALY_HELP = `Anomalies (--anomaly, repeatable; replaces the scenario's list):
@@ -147,6 +159,10 @@ function buildCommand(io: CliIo): Command {
     .option("--flush-bytes <bytes>", `bytes per bulk request (default: ${DEFAULT_FLUSH_BYTES})`)
     .option("--concurrency <n>", `bulk requests in flight (default: ${DEFAULT_CONCURRENCY})`)
     .option("--plot <file.svg>", "draw the request rate per 15 minutes with the anomaly windows shaded (SVG); alone, draws without writing data")
+    .option("--follow", "after the backfill (which ends now), keep writing events as their time comes, into --es or --out -, until Ctrl-C; the same command resumes")
+    .option("--flush-interval <duration>", `follow mode: write at least this often (default: ${DEFAULT_FLUSH_INTERVAL_MS / 1000}s)`)
+    .option("--outage-timeout <duration>", `follow mode: give up when Elasticsearch refuses writes this long (default: ${formatDuration(DEFAULT_OUTAGE_TIMEOUT_MS)})`)
+    .option("--max-catch-up <duration>", `follow mode: on a resume, write at most this much missed traffic (default: ${formatDuration(DEFAULT_MAX_CATCH_UP_MS)})`)
     .option("-q, --quiet", "no progress bar and no summary on stderr")
     .addHelpText("after", `\n${ANOMALY_HELP}\n\n${EXAMPLES_HELP}\n`)
     .allowExcessArguments(false)
@@ -193,6 +209,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
   let run: CliRun | undefined;
   try {
     run = parseRun(raw, io);
+    if (run.follow !== undefined) return await follow(run, run.follow, io, controller.signal, () => stoppedBy);
     const plan = planForCli(run.datasetOptions);
     checkDestinations(run);
     const started = Date.now();
@@ -217,6 +234,32 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
   } finally {
     for (const [signal, listener] of listeners) process.off(signal, listener);
   }
+}
+
+/** Follow mode: checks the plan as planDataset would (bad input exits 2 before anything is written), then streams. */
+async function follow(run: CliRun, settings: FollowSettings, io: CliIo, signal: AbortSignal, stoppedBy: () => StopSignal | undefined): Promise<number> {
+  const { end, ...options } = run.datasetOptions;
+  try {
+    planFollow(options, end);
+  } catch (error) {
+    if (error instanceof UsageError) throw new UsageError(error.problems.map(renameLibraryKeys));
+    throw error;
+  }
+  if (run.truthPath !== undefined) checkWritableDestination("--truth", run.truthPath);
+  const sink = run.sink!;
+  await runFollow(
+    {
+      options,
+      destination: sink.kind === "elasticsearch" ? { kind: "elasticsearch", connection: sink.connection, indexPrefix: sink.indexPrefix ?? DEFAULT_INDEX_PREFIX, index: sink.index } : { kind: "stdout" },
+      settings,
+      truthPath: run.truthPath,
+      quiet: run.quiet,
+    },
+    { stdout: io.stdout, stderr: io.stderr, clock: io.clock },
+    signal,
+  );
+  const signalName = stoppedBy();
+  return signalName === undefined ? EXIT_OK : STOP_SIGNALS[signalName].exitCode;
 }
 
 /**
@@ -299,14 +342,45 @@ export function parseRun(raw: RawOptions, io: Pick<CliIo, "env" | "now">): CliRu
       if (other !== undefined && other !== STDOUT && path.resolve(other) === path.resolve(raw.plot)) problems.push(`--plot and ${flag} name the same file ${raw.plot}`);
     }
   }
+  const follow = parseFollowFlags(raw, problems);
   if (problems.length > 0) throw new UsageError(problems);
   return {
+    follow,
     datasetOptions: { days, seed, end: end as Date, scenario: raw.scenario, meanRatePerSecond, dataset: raw.dataset, anomalies },
     sink,
     truthPath: raw.truth,
     plotPath: raw.plot,
     quiet: raw.quiet === true,
     endWasDefault: raw.end === undefined || raw.end === "now",
+  };
+}
+
+const FOLLOW_ONLY_FLAGS = [["--flush-interval", "flushInterval"], ["--outage-timeout", "outageTimeout"], ["--max-catch-up", "maxCatchUp"]] as const;
+
+/** Follow mode's flags, and what follow mode cannot do: a chosen end, a file, a picture. */
+function parseFollowFlags(raw: RawOptions, problems: string[]): FollowSettings | undefined {
+  if (raw.follow !== true) {
+    for (const [flag, key] of FOLLOW_ONLY_FLAGS) if (raw[key] !== undefined) problems.push(`${flag} applies to --follow only`);
+    return undefined;
+  }
+  if (raw.end !== undefined && raw.end !== "now") problems.push(`--end ${raw.end} cannot be used with --follow, whose history ends now; leave --end out`);
+  if (raw.out !== undefined && raw.out !== STDOUT) problems.push(`--out ${raw.out} cannot be used with --follow; allowed: --es URL, or --out - (stdout)`);
+  if (raw.format === "csv") problems.push("--format csv cannot be used with --follow, which writes NDJSON to stdout");
+  if (raw.plot !== undefined) problems.push("--plot cannot be used with --follow; draw the picture without --follow");
+  if (raw.truth === STDOUT) problems.push("--truth - cannot be used with --follow, whose truth is rewritten as it goes; give --truth a file");
+  const duration = (flag: string, value: string | undefined, fallback: number, minMs: number, maxMs: number) => {
+    if (value === undefined) return fallback;
+    const ms = parseDuration(value);
+    if (ms === undefined || ms < minMs || ms > maxMs) {
+      problems.push(`${flag} ${JSON.stringify(value)} is not allowed; allowed: a duration from ${formatDuration(minMs)} to ${formatDuration(maxMs)}, such as 5s, 2m or 1h30m`);
+      return fallback;
+    }
+    return ms;
+  };
+  return {
+    flushIntervalMs: duration("--flush-interval", raw.flushInterval, DEFAULT_FLUSH_INTERVAL_MS, 1_000, 60_000),
+    outageTimeoutMs: duration("--outage-timeout", raw.outageTimeout, DEFAULT_OUTAGE_TIMEOUT_MS, 5_000, 24 * 3_600_000),
+    maxCatchUpMs: duration("--max-catch-up", raw.maxCatchUp, DEFAULT_MAX_CATCH_UP_MS, 60_000, 7 * 24 * 3_600_000),
   };
 }
 
@@ -404,7 +478,11 @@ export function parseAnomalySpec(spec: string, position: number, problems: strin
     const equals = pair.indexOf("=");
     const key = equals === -1 ? pair : pair.slice(0, equals);
     const value = equals === -1 ? "" : pair.slice(equals + 1);
-    if (key === "start") {
+    if (key === "start" && /^[+-]/.test(value.trim())) {
+      const after = parseRelativeStart(value.trim());
+      if (after === undefined) problems.push(`${label}: start ${JSON.stringify(value)} is not a relative start such as +15m, +1h or +1h30m (follow mode)`);
+      else request.startAfterMinutes = after;
+    } else if (key === "start") {
       const start = parseIsoTime(value);
       if (start === undefined) problems.push(`${label}: start ${JSON.stringify(value)} is not an ISO-8601 time such as 2026-11-20T14:00:00Z`);
       else request.start = start;
@@ -422,6 +500,14 @@ export function parseAnomalySpec(spec: string, position: number, problems: strin
     else request.target = target;
   }
   return request;
+}
+
+/** "+15m" -> 15, "+1h30m" -> 90, "-5m" -> -5 (refused later, by name, as a start in the past). */
+export function parseRelativeStart(text: string): number | undefined {
+  const match = /^([+-])(?:(\d+)h)?(?:(\d+)m)?$/.exec(text);
+  if (match === null || (match[2] === undefined && match[3] === undefined)) return undefined;
+  const minutes = Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0);
+  return match[1] === "-" ? -minutes : minutes;
 }
 
 const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2}))?$/i;
@@ -494,20 +580,6 @@ function writeTruth(truthPath: string, truth: GroundTruth, io: CliIo): void {
     return;
   }
   writeFileAtomically("--truth", truthPath, text);
-}
-
-/** Writes a small text file under a temporary name and renames it into place, so a failure leaves no half file. */
-function writeFileAtomically(flag: string, filePath: string, text: string): void {
-  const finalPath = path.resolve(filePath);
-  removeStalePartials(finalPath);
-  const temporary = partialPath(finalPath);
-  try {
-    fs.writeFileSync(temporary, text);
-    fs.renameSync(temporary, filePath);
-  } catch (error) {
-    fs.rmSync(temporary, { force: true });
-    throw new LabError(`cannot write ${flag} ${filePath}: ${error instanceof Error ? error.message : String(error)}`);
-  }
 }
 
 const PLOT_BUCKET_MINUTES = 15;

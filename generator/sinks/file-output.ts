@@ -293,3 +293,17 @@ function describeSystemError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return code !== undefined && !message.includes(code) ? `${code} ${message}` : message;
 }
+
+/** Writes a small text file under a temporary name and renames it into place, so a failure leaves no half file. */
+export function writeFileAtomically(flag: string, filePath: string, text: string): void {
+  const finalPath = path.resolve(filePath);
+  removeStalePartials(finalPath);
+  const temporary = partialPath(finalPath);
+  try {
+    fs.writeFileSync(temporary, text);
+    fs.renameSync(temporary, filePath);
+  } catch (error) {
+    fs.rmSync(temporary, { force: true });
+    throw new LabError(`cannot write ${flag} ${filePath}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
