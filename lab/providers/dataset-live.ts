@@ -14,31 +14,14 @@
 // The outputs describe the backfill only: count, start, end (the origin), its windows and truth.
 // What is planted live stays out of them, so `anomalyWindows` never gives it away.
 
-import type { FollowOptions, FollowPlan } from "../../generator/follow-plan";
+import type { FollowOptions } from "../../generator/follow-plan";
 import { liveIndexNameFor } from "../../generator/follow-plan";
-import type { ElasticsearchConnection } from "../../generator/sinks/elasticsearch-client";
+import { prepareFollowIndex } from "../../generator/sinks/elasticsearch-follow";
 import type { GroundTruth, InjectedAnomaly } from "../../generator/types";
 
-/** What prepareFollowIndex returns (generator/sinks/elasticsearch-follow.ts). */
-export interface PreparedFollowIndex {
-  index: string;
-  plan: FollowPlan;
-  resumeFromMs: number;
-  count: number;
-  truth: GroundTruth;
-  backfilled: boolean;
-}
-
-export type PrepareFollowIndex = (
-  options: FollowOptions,
-  target: { connection: ElasticsearchConnection; indexPrefix?: string; index?: string },
-  hooks?: { now?: () => number; signal?: AbortSignal; onProgress?: (indexed: number) => void },
-) => Promise<PreparedFollowIndex>;
-
-/** The generator's follow-mode sink, loaded on first use (it loads the Elasticsearch client). */
-export function loadPrepareFollowIndex(): PrepareFollowIndex {
-  return (require("../../generator/sinks/elasticsearch-follow") as { prepareFollowIndex: PrepareFollowIndex }).prepareFollowIndex;
-}
+/** The generator's prepareFollowIndex, or a stand-in for it in tests. */
+export type PrepareFollowIndex = typeof prepareFollowIndex;
+export { prepareFollowIndex };
 
 /** The stream's options, exactly as the traffic generator gets them (lab/traffic-command.ts). */
 export function followOptionsOf(inputs: { days: number; seed: number; scenario: string; meanRatePerSecond?: number }): FollowOptions {

@@ -24,8 +24,8 @@ import { LabError, isExpectedFailure } from "../../generator/errors";
 import type { GroundTruth, InjectedAnomaly } from "../../generator/types";
 import { planDataset } from "../../generator/plan";
 import { checkConnection, deleteDataset, deleteUnusedTemplate, indexDataset, indexNameFor, inspectDataset } from "../../generator/sinks/elasticsearch";
-import { HttpError, endpointAt, retryUntil, type Credentials } from "../http";
-import { backfillTruth, backfillWindows, followOptionsOf, liveIndexOf, loadPrepareFollowIndex, whyLiveGone } from "./dataset-live";
+import { HttpError, createElasticsearchClient, endpointAt, esCall, retryUntil, type Credentials } from "../http";
+import { backfillTruth, backfillWindows, followOptionsOf, liveIndexOf, prepareFollowIndex, whyLiveGone, type PrepareFollowIndex } from "./dataset-live";
 import { deepEqual } from "./equal";
 import { failedRead, type RefreshPolicy, type Refreshed } from "./refresh";
 
@@ -128,7 +128,7 @@ export async function createDataset(inputs: DatasetInputs, now: Date = new Date(
  * Live mode: the backfill, through the generator's prepareFollowIndex, which creates or finds the
  * stream's index and writes what is missing. On a first run the origin is `now` (to the minute).
  */
-export async function createLiveDataset(inputs: DatasetInputs, now: Date, prepare = loadPrepareFollowIndex()): Promise<DatasetOutputs> {
+export async function createLiveDataset(inputs: DatasetInputs, now: Date, prepare: PrepareFollowIndex = prepareFollowIndex): Promise<DatasetOutputs> {
   const index = liveIndexOf(inputs);
   const connection = connectionOf(inputs);
   await retryUntil(() => checkConnection(connection), {
@@ -141,15 +141,17 @@ export async function createLiveDataset(inputs: DatasetInputs, now: Date, prepar
   const existedBefore = (await inspectDataset(connection, index)).state !== "absent";
   try {
     const prepared = await prepare(followOptionsOf(inputs), { connection, indexPrefix: inputs.indexPrefix, index }, { now: () => now.getTime() });
-    const backfill = prepared.plan.backfill;
-    const backfillCount = prepared.truth.eventCount ?? prepared.count;
-    const truth = backfillTruth({ ...prepared.truth, start: new Date(backfill.start).toISOString(), end: prepared.plan.origin.toISOString() }, backfillCount);
+    const origin = prepared.plan.origin;
+    // Fresh, the count is the backfill's. Resumed (a state lost while the stream ran on), the index
+    // also holds live events: the backfill is what lies before the origin.
+    const count = prepared.backfilled ? prepared.count : await countBefore(inputs, prepared.index, origin);
+    const truth = backfillTruth(prepared.plan.backfill.truth, count);
     return {
       ...inputs,
       index: prepared.index,
-      count: backfillCount,
-      start: new Date(backfill.start).toISOString(),
-      end: prepared.plan.origin.toISOString(),
+      count,
+      start: new Date(prepared.plan.backfill.start).toISOString(),
+      end: origin.toISOString(),
       anomalies: backfillWindows(truth.anomalies),
       truth,
     };
@@ -163,6 +165,17 @@ export async function createLiveDataset(inputs: DatasetInputs, now: Date, prepar
     }
     const message = error instanceof Error ? error.message : String(error);
     throw isExpectedFailure(error) ? error : new LabError(`the backfill of live index ${index} could not be written: ${message}`);
+  }
+}
+
+/** GET /<index>/_count of the events before `time`. */
+async function countBefore(inputs: DatasetInputs, index: string, time: Date): Promise<number> {
+  const client = createElasticsearchClient(connectionOf(inputs, 30_000));
+  const request = { method: "GET", path: `/${index}/_count` };
+  try {
+    return (await esCall(request, () => client.count({ index, query: { range: { "@timestamp": { lt: time.toISOString() } } } }))).count;
+  } finally {
+    await client.close();
   }
 }
 
