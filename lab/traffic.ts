@@ -72,7 +72,8 @@ export class Traffic extends pulumi.ComponentResource {
         // docker stop sends SIGTERM and waits this long before SIGKILL: time for the final flush.
         destroyGraceSeconds: 30,
       },
-      { parent: this, deleteBeforeReplace: true },
+      // Only once the backfill is written: the generator would otherwise start a stream of its own.
+      { parent: this, dependsOn: opts?.dependsOn, deleteBeforeReplace: true },
     );
     this.registerOutputs({ containerName: this.container.name, imageName: this.image.imageName });
   }
