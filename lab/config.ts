@@ -146,7 +146,7 @@ export interface LabCatalog {
    * The generator's own verdict on a dataset (planDataset's problems, keyed by its option names), so
    * that rules across settings, such as a range too short for the scenario, fail before any resource.
    */
-  datasetProblems(options: { days: number; seed: number; scenario: string; meanRatePerSecond?: number; end: Date }): string[];
+  datasetProblems(options: { days: number; seed: number; scenario: string; meanRatePerSecond?: number; end: Date; live?: boolean }): string[];
 }
 
 /** planDataset's option names, as the lab's keys. */
@@ -322,7 +322,8 @@ export function parseLabConfig(
 
   // Each setting is valid on its own; ask the generator whether they fit together.
   if (problems.length === problemsBeforeDataset) {
-    const verdict = catalog.datasetProblems({ days, seed, scenario, meanRatePerSecond, end: end === undefined ? PLACEHOLDER_DATASET_END : new Date(end) });
+    // With lab:live the dataset is a follow-mode backfill, whose scenario may plant windows in live traffic.
+    const verdict = catalog.datasetProblems({ days, seed, scenario, meanRatePerSecond, end: end === undefined ? PLACEHOLDER_DATASET_END : new Date(end), live: text("live") === "true" });
     for (const problem of verdict) {
       const key = /^(\w+):/.exec(problem)?.[1];
       const labKey = key === undefined ? undefined : DATASET_KEYS[key];

@@ -1,5 +1,7 @@
 // The dataset step: the generator's labelled traffic, written into the lab's Elasticsearch.
 // It needs a healthy Elasticsearch and nothing else, so generation overlaps Kibana's start-up.
+// In live mode (lab:live) it is the backfill of a follow-mode stream that ends when it is first
+// created (`end`, the origin); the traffic generator resumes the same index from there.
 
 import * as pulumi from "@pulumi/pulumi";
 import type { GroundTruth, InjectedAnomaly } from "../generator/types";
@@ -18,6 +20,8 @@ export interface DatasetArgs {
   meanRatePerSecond: number | undefined;
   requestedEnd: string | undefined;
   timeoutSeconds: number;
+  /** lab:live */
+  live: boolean;
 }
 
 export class Dataset extends pulumi.ComponentResource {
@@ -43,6 +47,8 @@ export class Dataset extends pulumi.ComponentResource {
         meanRatePerSecond: args.meanRatePerSecond,
         requestedEnd: args.requestedEnd,
         timeoutSeconds: args.timeoutSeconds,
+        // Only set in live mode, so that a plain dataset's inputs stay exactly what they were.
+        ...(args.live ? { live: true } : {}),
       },
       // The URLs are plain strings, so nothing ties this call to the servers being up but this:
       { parent: this, dependsOn: opts?.dependsOn },

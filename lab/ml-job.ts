@@ -1,9 +1,11 @@
 // One ML anomaly-detection job from ml-jobs/, pointed at the dataset's index and run over exactly
-// the dataset's time range, plus the Kibana links to its results.
+// the dataset's time range, plus the Kibana links to its results. In live mode (lab:live) its
+// datafeed starts at the dataset's start with no end and runs on in real time (lab/live-datafeed.ts).
 
 import * as pulumi from "@pulumi/pulumi";
 import { jobRequests, type LabJobDefinition } from "../ml-jobs/index";
 import { providerCredentials, type CredentialInputs } from "./credential-inputs";
+import { liveDatafeed } from "./live-datafeed";
 import { MlAnomalyJob } from "./providers/ml-job";
 import { fitsSingleMetricViewer, mlJobUrl } from "./urls";
 
@@ -19,6 +21,8 @@ export interface MlJobArgs {
   index: pulumi.Input<string>;
   start: pulumi.Input<string>;
   end: pulumi.Input<string>;
+  /** lab:live: the datafeed gets no end and runs on in real time; the links reach up to "now" */
+  live: boolean;
   waitForCompletion: boolean;
   timeoutSeconds: number;
 }
@@ -42,9 +46,10 @@ export class MlJob extends pulumi.ComponentResource {
         serverInStack: args.serverInStack,
         jobId: args.jobId,
         job: requests.job,
-        datafeed: requests.datafeed,
+        datafeed: args.live ? requests.datafeed.apply(liveDatafeed) : requests.datafeed,
         start: args.start,
-        end: args.end,
+        // Absent, not undefined-valued: a stack made before live mode existed keeps an identical input.
+        ...(args.live ? {} : { end: args.end }),
         waitForCompletion: args.waitForCompletion,
         timeoutSeconds: args.timeoutSeconds,
       },
@@ -54,7 +59,8 @@ export class MlJob extends pulumi.ComponentResource {
     );
     this.jobId = job.jobId;
     this.datafeedState = job.datafeedState;
-    const range = pulumi.all([args.start, args.end]).apply(([from, to]) => ({ from, to }));
+    // Kibana reads "now" as the moment the page is shown, so a live job's links keep up with the traffic.
+    const range = pulumi.all([args.start, args.end]).apply(([from, to]) => ({ from, to: args.live ? "now" : to }));
     const kibanaUrl = args.kibanaUrl;
     this.anomalyExplorerUrl = range.apply((r) => (kibanaUrl === undefined ? undefined : mlJobUrl(kibanaUrl, "explorer", args.jobId, r)));
     this.singleMetricViewerUrl = range.apply((r) =>

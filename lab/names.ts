@@ -15,6 +15,10 @@ export interface LabNames {
   mailContainer: string;
   /** Where the index connector writes every alert of the cohort's rule */
   alertsIndex: string;
+  /** Live mode's traffic generator (lab:live) */
+  trafficContainer: string;
+  /** The image the traffic container runs, built from the project's Dockerfile */
+  trafficImage: string;
   /** The host name Kibana reaches Elasticsearch by, inside the cohort's network */
   elasticsearchAlias: string;
   indexPrefix: string;
@@ -32,6 +36,8 @@ export function labNames(cohort: string): LabNames {
     kibanaContainer: `${base}-kibana`,
     mailContainer: `${base}-mail`,
     alertsIndex: `${base}-alerts`,
+    trafficContainer: `${base}-traffic`,
+    trafficImage: `${base}-traffic:latest`,
     elasticsearchAlias: "elasticsearch",
     indexPrefix: `${base}-access`,
     dataViewId: `${base}-access`,

@@ -14,6 +14,8 @@
 // for the dataset (they read its index and time range); the data view needs Kibana and the index.
 // With lab:alerts, Kibana's alerting (alerts index, rule, connectors) follows every ML job, and in
 // Docker a mail catcher (lab:mailCatcher) joins the network before it.
+// Live mode (lab:live) makes the dataset a backfill, runs the datafeeds on in real time and, in
+// Docker, adds the traffic container after the dataset (lab/traffic.ts).
 
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
@@ -27,12 +29,15 @@ import { Dataset } from "./dataset";
 import { Elasticsearch } from "./elasticsearch";
 import { Kibana } from "./kibana";
 import { KibanaCredentials } from "./kibana-credentials";
+import { hasLiveWindows, liveTruthOf, nextLiveAnomalyAt, type LiveTruthOutput } from "./live-outputs";
 import { MlJob } from "./ml-job";
 import { MailCatcher } from "./mail-catcher";
 import { labNames } from "./names";
 import { LabNetwork } from "./network";
 import { RandomSecret } from "./providers/random-secret";
 import { credentialsOf } from "./preflight";
+import { Traffic } from "./traffic";
+import { trafficArguments } from "./traffic-command";
 import { Verification } from "./verification";
 
 export interface LabJobLinks {
@@ -63,6 +68,12 @@ export interface LabOutputs {
   alerts: pulumi.Output<AlertsSummary> | undefined;
   /** The mail catcher's web inbox, with lab:mailCatcher */
   mailInbox: string | undefined;
+  /** lab:live with a window still to plant: ISO-8601 start of the first live window (when, not what) */
+  nextLiveAnomalyAt: pulumi.Output<string | undefined> | undefined;
+  /** lab:live: every live window in full, a secret (`pulumi stack output liveTruth --show-secrets`) */
+  liveTruth: pulumi.Output<LiveTruthOutput> | undefined;
+  /** lab:live: how the traffic runs: the Docker target's container, or the arguments `npm run live` passes to lab-generate */
+  liveTraffic: { container: string } | { arguments: string[] } | undefined;
 }
 
 export function buildLab(config: LabConfig, definitions: readonly LabJobDefinition[] = loadJobDefinitions()): LabOutputs {
@@ -97,8 +108,11 @@ function buildExistingClusterLab(config: LabConfig, cluster: ExistingCluster, de
     elasticsearchReady: [],
     kibanaReady: [],
   });
+  const { dataset: _dataset, ...cohort } = outputs;
   return {
-    ...outputs,
+    ...cohort,
+    // `npm run live` runs the generator with these, and the credentials in its environment.
+    liveTraffic: config.live ? { arguments: trafficArguments({ elasticsearchUrl: cluster.elasticsearchUrl, indexPrefix: labNames(config.cohort).indexPrefix, ...config.dataset }) } : undefined,
     username: usesApiKey ? undefined : cluster.username,
     password: usesApiKey || config.elasticPassword === undefined ? undefined : pulumi.secret(config.elasticPassword),
   };
@@ -181,11 +195,28 @@ function buildDockerLab(config: LabConfig, definitions: readonly LabJobDefinitio
     kibanaReady: [kibana],
     mailCatcher,
   });
-  return { ...outputs, username: "elastic", password: pulumi.secret(elasticPassword) };
+  const { dataset, ...cohort } = outputs;
+
+  // Live mode: the generator follows on in real time, resuming the index the dataset backfilled.
+  const traffic = config.live
+    ? new Traffic(
+        `lab-${config.cohort}-traffic`,
+        {
+          names,
+          network: network.name,
+          options: { elasticsearchUrl: elasticsearch.internalUrl, indexPrefix: names.indexPrefix, ...config.dataset },
+          username: "elastic",
+          password: elasticPassword,
+        },
+        { ...dockerOpts, dependsOn: [dataset] },
+      )
+    : undefined;
+
+  return { ...cohort, liveTraffic: traffic === undefined ? undefined : { container: names.trafficContainer }, username: "elastic", password: pulumi.secret(elasticPassword) };
 }
 
 /** The cohort's own part, the same on both targets: dataset, data view, ML jobs, verification. */
-function buildCohort(config: LabConfig, definitions: readonly LabJobDefinition[], cluster: Cluster): Omit<LabOutputs, "username" | "password"> {
+function buildCohort(config: LabConfig, definitions: readonly LabJobDefinition[], cluster: Cluster): Omit<LabOutputs, "username" | "password" | "liveTraffic"> & { dataset: Dataset } {
   const names = labNames(config.cohort);
   const timeoutSeconds = config.waitTimeoutSeconds;
 
@@ -202,6 +233,7 @@ function buildCohort(config: LabConfig, definitions: readonly LabJobDefinition[]
       meanRatePerSecond: config.dataset.meanRatePerSecond,
       requestedEnd: config.dataset.end,
       timeoutSeconds,
+      live: config.live,
     },
     { dependsOn: cluster.elasticsearchReady },
   );
@@ -240,6 +272,7 @@ function buildCohort(config: LabConfig, definitions: readonly LabJobDefinition[]
         index: dataset.index,
         start: dataset.start,
         end: dataset.end,
+        live: config.live,
         waitForCompletion: config.waitForDatafeeds,
         timeoutSeconds,
       },
@@ -283,7 +316,13 @@ function buildCohort(config: LabConfig, definitions: readonly LabJobDefinition[]
           { dependsOn: [...cluster.kibanaReady, ...jobResources, ...(cluster.mailCatcher === undefined ? [] : [cluster.mailCatcher])] },
         );
 
+  // Live mode: when the next live window starts, and all of them in full as a secret. anomalyWindows
+  // stays the backfill's (the dataset's outputs describe the backfill only).
+  const live = config.live && hasLiveWindows(config.dataset);
   return {
+    dataset,
+    nextLiveAnomalyAt: live ? dataset.end.apply((origin) => nextLiveAnomalyAt(config.dataset, origin)) : undefined,
+    liveTruth: live ? pulumi.secret(dataset.end.apply((origin) => liveTruthOf(config.dataset, origin))) : undefined,
     cohort: config.cohort,
     kibanaUrl: cluster.kibanaUrl,
     elasticsearchUrl: cluster.elasticsearchUrl,
@@ -316,6 +355,9 @@ export function stackOutputs(lab: LabOutputs): Record<string, unknown> {
     verification: lab.verification,
     alerts: lab.alerts,
     mailInbox: lab.mailInbox,
+    nextLiveAnomalyAt: lab.nextLiveAnomalyAt,
+    liveTruth: lab.liveTruth,
+    liveTraffic: lab.liveTraffic,
   };
   return Object.fromEntries(Object.entries(outputs).filter(([, value]) => value !== undefined));
 }

@@ -3,6 +3,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { isExpectedFailure, UsageError } from "../generator/errors";
+import { planFollow } from "../generator/follow-plan";
 import { planDataset } from "../generator/plan";
 import { SCENARIOS } from "../generator/scenarios";
 import { jobsForScenario, loadJobDefinitions } from "../ml-jobs/index";
@@ -16,9 +17,11 @@ export function labCatalog(): LabCatalog {
     scenarios: Object.keys(SCENARIOS),
     jobNames: definitions.map((def) => def.name),
     jobsForScenario: (scenario) => jobsForScenario(scenario, definitions),
-    datasetProblems: (options) => {
+    datasetProblems: ({ live, end, ...options }) => {
       try {
-        planDataset(options);
+        // Live mode plans a follow-mode stream: its backfill ends at the origin, and live windows come after.
+        if (live === true) planFollow(options, end);
+        else planDataset({ ...options, end });
         return [];
       } catch (error) {
         if (error instanceof UsageError) return [...error.problems];

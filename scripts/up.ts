@@ -3,7 +3,8 @@
 // Refreshing first compares the state with what is really there (a container removed by hand, a
 // deleted index or job) so that the update repairs it instead of failing on it. When lab:datasetEnd
 // is unset, the end the dataset was given at creation is then written into the stack's settings, so
-// that a dataset written again after a repair holds exactly the same documents. Prints the outputs
+// that a dataset written again after a repair holds exactly the same documents (not in live mode,
+// whose backfill ends where live traffic began). Prints the outputs
 // the instructor hands out at the end; the password stays hidden (see the last line). On failure it
 // names the first resource that failed and why, since Pulumi's summary line names no cause.
 
@@ -35,13 +36,20 @@ async function main(): Promise<void> {
   const outputs = result.outputs;
   const end = (outputs.timeRange?.value as { to?: string } | undefined)?.to;
   const config = await stack.getAllConfig();
-  if (end !== undefined && (config["lab:datasetEnd"]?.value ?? "") === "") {
+  // Live mode keeps no end: its backfill ends where live traffic began, read back from its index.
+  const live = (config["lab:live"]?.value ?? "false") === "true";
+  if (!live && end !== undefined && (config["lab:datasetEnd"]?.value ?? "") === "") {
     await stack.setConfig("lab:datasetEnd", { value: end });
     console.log(`lab:datasetEnd is now ${end}, the end the dataset was made with, so that a repaired dataset holds the same documents.`);
   }
   console.log("\nFor the cohort:");
   for (const key of ["kibanaUrl", "elasticsearchUrl", "username"]) if (outputs[key] !== undefined) console.log(`  ${key}: ${String(outputs[key].value)}`);
   if (outputs.password !== undefined) console.log(`  password: (secret) pulumi stack output password --show-secrets --stack ${stackName}`);
+  if (live) {
+    const traffic = outputs.liveTraffic?.value as { container?: string } | undefined;
+    console.log(traffic?.container === undefined ? `\nLive traffic: run npm run live -- ${stackName} and keep it running.` : `\nLive traffic: container ${traffic.container} writes it (docker logs -f ${traffic.container}).`);
+    if (outputs.nextLiveAnomalyAt !== undefined) console.log(`  next live anomaly at ${String(outputs.nextLiveAnomalyAt.value)}; what it is: pulumi stack output liveTruth --show-secrets --stack ${stackName}`);
+  }
   const verification = outputs.verification?.value as { allFound: boolean; report: string } | undefined;
   if (verification !== undefined) console.log(`\nlab-verify verify: ${verification.allFound ? "every injected anomaly was found" : "some injected anomalies were missed"}\n${verification.report}`);
 }

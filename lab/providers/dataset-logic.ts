@@ -9,19 +9,23 @@
 //           as gone, so the next `up` writes it again; a server that does not answer is an error,
 //           never "gone" (or "unchecked" in the Docker lab: see refresh.ts).
 // update -> only connection details changed (URL, credentials): nothing to do
-// diff   -> days, seed, scenario, rate, a requested end or the index prefix replace the dataset
+// diff   -> days, seed, scenario, rate, a requested end, the index prefix or live mode replace the dataset
 // delete -> DELETE /<index>; absent counts as done. Then DELETE /_index_template/<prefix> once no
 //           dataset index of the prefix is left. An unreachable server is reported, not fatal.
 //
 // The index name (the sink's indexNameFor: prefix, scenario, end date and a digest of the plan) differs
 // whenever the data differs, so a replacement (created before the old one is deleted) writes a new index
 // and the old one's delete can never remove the new data.
+//
+// In live mode (lab:live) create and read are dataset-live.ts's: the backfill of a follow-mode
+// stream, which the traffic generator resumes; delete is the same.
 
 import { LabError, isExpectedFailure } from "../../generator/errors";
 import type { GroundTruth, InjectedAnomaly } from "../../generator/types";
 import { planDataset } from "../../generator/plan";
 import { checkConnection, deleteDataset, deleteUnusedTemplate, indexDataset, indexNameFor, inspectDataset } from "../../generator/sinks/elasticsearch";
-import { HttpError, endpointAt, retryUntil, type Credentials } from "../http";
+import { HttpError, createElasticsearchClient, endpointAt, esCall, retryUntil, type Credentials } from "../http";
+import { backfillTruth, backfillWindows, followOptionsOf, liveIndexOf, prepareFollowIndex, whyLiveGone, type PrepareFollowIndex } from "./dataset-live";
 import { deepEqual } from "./equal";
 import { failedRead, type RefreshPolicy, type Refreshed } from "./refresh";
 
@@ -37,6 +41,8 @@ export interface DatasetInputs extends Credentials, RefreshPolicy {
   requestedEnd?: string;
   /** How long to wait for Elasticsearch to answer on its published port before giving up */
   timeoutSeconds: number;
+  /** lab:live: the backfill of a follow-mode stream, ending when it is first created; absent: a plain dataset */
+  live?: boolean;
 }
 
 export interface DatasetOutputs extends DatasetInputs {
@@ -51,7 +57,7 @@ export interface DatasetOutputs extends DatasetInputs {
 }
 
 /** The inputs whose change means different data, hence a new index. */
-export const DATASET_REPLACING_INPUTS = ["indexPrefix", "days", "seed", "scenario", "meanRatePerSecond", "requestedEnd"] as const;
+export const DATASET_REPLACING_INPUTS = ["indexPrefix", "days", "seed", "scenario", "meanRatePerSecond", "requestedEnd", "live"] as const;
 
 /** The dataset's end when none is requested: the start of the current hour, so reruns within the hour agree. */
 export function defaultEnd(now: Date): Date {
@@ -65,6 +71,8 @@ export function diffDataset(olds: DatasetOutputs, news: DatasetInputs): { change
     // An absent requested end means "keep the one fixed at creation".
     if (key === "requestedEnd" && news.requestedEnd === undefined) return false;
     if (key === "requestedEnd") return new Date(news.requestedEnd as string).toISOString() !== olds.end;
+    // Absent and false both mean a plain dataset (a stack made before live mode has no such input).
+    if (key === "live") return (olds.live ?? false) !== (news.live ?? false);
     return olds[key] !== news[key];
   });
   const changes = replaces.length > 0 || (["elasticsearchUrl", "username", "password", "apiKey", "caFingerprint"] as const).some((key) => (olds[key] ?? "") !== (news[key] ?? ""));
@@ -76,6 +84,7 @@ function connectionOf(inputs: DatasetInputs, requestTimeoutMs = 120_000) {
 }
 
 export async function createDataset(inputs: DatasetInputs, now: Date = new Date()): Promise<DatasetOutputs> {
+  if (inputs.live === true) return createLiveDataset(inputs, now);
   const end = inputs.requestedEnd === undefined ? defaultEnd(now) : new Date(inputs.requestedEnd);
   const plan = planDataset({ days: inputs.days, seed: inputs.seed, end, scenario: inputs.scenario, meanRatePerSecond: inputs.meanRatePerSecond });
   const index = indexNameFor(inputs.indexPrefix, plan);
@@ -115,6 +124,61 @@ export async function createDataset(inputs: DatasetInputs, now: Date = new Date(
   }
 }
 
+/**
+ * Live mode: the backfill, through the generator's prepareFollowIndex, which creates or finds the
+ * stream's index and writes what is missing. On a first run the origin is `now` (to the minute).
+ */
+export async function createLiveDataset(inputs: DatasetInputs, now: Date, prepare: PrepareFollowIndex = prepareFollowIndex): Promise<DatasetOutputs> {
+  const index = liveIndexOf(inputs);
+  const connection = connectionOf(inputs);
+  await retryUntil(() => checkConnection(connection), {
+    what: `Elasticsearch at ${inputs.elasticsearchUrl} to answer`,
+    timeoutMs: inputs.timeoutSeconds * 1000,
+    intervalMs: 2000,
+    retryable: isUnreachable,
+  });
+  // A stream's index is resumed, never rewritten: only one this create made is removed on failure.
+  const existedBefore = (await inspectDataset(connection, index)).state !== "absent";
+  try {
+    const prepared = await prepare(followOptionsOf(inputs), { connection, indexPrefix: inputs.indexPrefix, index }, { now: () => now.getTime() });
+    const origin = prepared.plan.origin;
+    // Fresh, the count is the backfill's. Resumed (a state lost while the stream ran on), the index
+    // also holds live events: the backfill is what lies before the origin.
+    const count = prepared.backfilled ? prepared.count : await countBefore(inputs, prepared.index, origin);
+    const truth = backfillTruth(prepared.plan.backfill.truth, count);
+    return {
+      ...inputs,
+      index: prepared.index,
+      count,
+      start: new Date(prepared.plan.backfill.start).toISOString(),
+      end: origin.toISOString(),
+      anomalies: backfillWindows(truth.anomalies),
+      truth,
+    };
+  } catch (error) {
+    if (!existedBefore) {
+      try {
+        await deleteDataset(connection, index);
+      } catch {
+        // the original failure is the one worth reporting
+      }
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    throw isExpectedFailure(error) ? error : new LabError(`the backfill of live index ${index} could not be written: ${message}`);
+  }
+}
+
+/** GET /<index>/_count of the events before `time`. */
+async function countBefore(inputs: DatasetInputs, index: string, time: Date): Promise<number> {
+  const client = createElasticsearchClient(connectionOf(inputs, 30_000));
+  const request = { method: "GET", path: `/${index}/_count` };
+  try {
+    return (await esCall(request, () => client.count({ index, query: { range: { "@timestamp": { lt: time.toISOString() } } } }))).count;
+  } finally {
+    await client.close();
+  }
+}
+
 /** Why refresh no longer finds the dataset the state describes; undefined when it is there, whole. */
 export function whyGone(state: DatasetOutputs, found: Awaited<ReturnType<typeof inspectDataset>>): string | undefined {
   if (found.state === "absent") return `index ${state.index} does not exist`;
@@ -137,7 +201,7 @@ export async function readDataset(state: DatasetOutputs): Promise<Refreshed<Data
   } catch (error) {
     return failedRead(`dataset index ${state.index}`, state, error, isUnreachable(error), `Elasticsearch at ${state.elasticsearchUrl}`);
   }
-  const reason = whyGone(state, found);
+  const reason = state.live === true ? whyLiveGone(state, found) : whyGone(state, found);
   return reason === undefined ? { state: "present", outputs: state } : { state: "gone", reason: `the dataset is gone: ${reason}` };
 }
 

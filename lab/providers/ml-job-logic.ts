@@ -1,16 +1,21 @@
-// One ML anomaly-detection job and its datafeed, run once over the dataset's time range.
+// One ML anomaly-detection job and its datafeed, run once over the dataset's time range, or (live
+// mode, no end) from the dataset's start on, in real time after its lookback.
 //
 // create -> PUT  /_ml/anomaly_detectors/<job>                      (put job)
 //             400 resource_already_exists (a leftover of an earlier run): tear it down, put again
 //           PUT  /_ml/datafeeds/datafeed-<job>                     (put datafeed)
 //           POST /_ml/anomaly_detectors/<job>/_open
 //           POST /_ml/datafeeds/datafeed-<job>/_start {start, end}  an end time makes it a
-//                lookback: the datafeed stops by itself when it reaches the end
-//           GET  /_ml/datafeeds/datafeed-<job>/_stats               until "stopped", when asked to wait
+//                lookback: the datafeed stops by itself when it reaches the end; without one
+//                (live mode) it runs on in real time
+//           GET  /_ml/datafeeds/datafeed-<job>/_stats               when asked to wait: until
+//                "stopped", or in live mode until running_state.real_time_running (the lookback
+//                has caught up; see lab/live-datafeed.ts)
 //           any failure: the teardown below runs, then the error is rethrown
 // read   -> GET  /_ml/anomaly_detectors/<job>/_stats and GET /_ml/datafeeds/<id>/_stats: both must
 //           exist (404 or a missing one: gone, so the next `up` makes them again); the state takes the
-//           datafeed's state and the job's processed record count. Unreachable is an error.
+//           datafeed's state and the job's processed record count (in live mode the lookback's count
+//           is kept: the live one grows every minute). Unreachable is an error.
 // delete -> POST /_ml/datafeeds/<id>/_stop?force=true, POST /_ml/anomaly_detectors/<job>/_close?force=true,
 //           DELETE /_ml/datafeeds/<id>?force=true, DELETE /_ml/anomaly_detectors/<job>?force=true;
 //           404 at any step means that part is already gone
@@ -20,6 +25,7 @@
 import type { Client, estypes } from "@elastic/elasticsearch";
 import { LabError } from "../../generator/errors";
 import { HttpError, createElasticsearchClient, endpointAt, esCall, retryUntil, statusOf, type Credentials } from "../http";
+import { lookbackProgress } from "../live-datafeed";
 import { deepEqual } from "./equal";
 import { failedRead, type RefreshPolicy, type Refreshed } from "./refresh";
 
@@ -30,15 +36,15 @@ export interface MlJobInputs extends Credentials, RefreshPolicy {
   datafeed: estypes.MlPutDatafeedRequest;
   /** ISO-8601: the dataset's start */
   start: string;
-  /** ISO-8601: the dataset's end */
-  end: string;
+  /** ISO-8601: the dataset's end; absent (live mode): no end, the datafeed runs on in real time */
+  end?: string;
   waitForCompletion: boolean;
   timeoutSeconds: number;
 }
 
 export interface MlJobOutputs extends MlJobInputs {
   datafeedId: string;
-  /** "stopped" after a completed lookback, "started" when not waited for */
+  /** "stopped" after a completed lookback, "started" when not waited for or in live mode */
   datafeedState: string;
   processedRecordCount: number | null;
 }
@@ -53,9 +59,9 @@ export function diffMlJob(olds: MlJobOutputs, news: MlJobInputs): { changes: boo
   return { changes, replaces: [...replaces], deleteBeforeReplace: true };
 }
 
-/** The start-datafeed request: a lookback over exactly the dataset's range. */
-export function startDatafeedRequest(datafeedId: string, start: string, end: string): estypes.MlStartDatafeedRequest {
-  return { datafeed_id: datafeedId, start, end };
+/** The start-datafeed request: a lookback over exactly the dataset's range, or from its start on in real time (no end). */
+export function startDatafeedRequest(datafeedId: string, start: string, end: string | undefined): estypes.MlStartDatafeedRequest {
+  return end === undefined ? { datafeed_id: datafeedId, start } : { datafeed_id: datafeedId, start, end };
 }
 
 function clientOf(inputs: MlJobInputs): Client {
@@ -103,7 +109,10 @@ export async function createMlJob(inputs: MlJobInputs, timing: { intervalMs?: nu
       let datafeedState = "started";
       let processedRecordCount: number | null = null;
       if (inputs.waitForCompletion) {
-        datafeedState = await waitForDatafeedToStop(client, datafeedId, inputs.timeoutSeconds, timing.intervalMs ?? 5000);
+        datafeedState =
+          inputs.end === undefined
+            ? await waitForLookback(client, datafeedId, inputs.timeoutSeconds, timing.intervalMs ?? 5000)
+            : await waitForDatafeedToStop(client, datafeedId, inputs.timeoutSeconds, timing.intervalMs ?? 5000);
         const stats = await esCall({ method: "GET", path: `${jobPath}/_stats` }, () => client.ml.getJobStats({ job_id: jobId }));
         processedRecordCount = stats.jobs[0]?.data_counts.processed_record_count ?? null;
       }
@@ -136,6 +145,30 @@ async function waitForDatafeedToStop(client: Client, datafeedId: string, timeout
   );
 }
 
+/**
+ * Live mode: a datafeed without an end never stops, so waiting means waiting until its lookback over
+ * the backfill has caught up and it runs in real time. One that stops instead fails at once.
+ */
+async function waitForLookback(client: Client, datafeedId: string, timeoutSeconds: number, intervalMs: number): Promise<string> {
+  const path = `/_ml/datafeeds/${datafeedId}/_stats`;
+  return retryUntil(
+    async () => {
+      const stats = await esCall({ method: "GET", path }, () => client.ml.getDatafeedStats({ datafeed_id: datafeedId }));
+      const feed = stats.datafeeds.find((f) => f.datafeed_id === datafeedId) ?? stats.datafeeds[0];
+      const progress = lookbackProgress(feed, datafeedId);
+      if ("stopped" in progress) throw new LabError(progress.reason);
+      if (!progress.caughtUp) throw new StillRunning(progress.reason);
+      return feed!.state;
+    },
+    {
+      what: `datafeed ${datafeedId} to catch up with live traffic (set lab:waitForDatafeeds false to not wait)`,
+      timeoutMs: timeoutSeconds * 1000,
+      intervalMs,
+      retryable: (error) => error instanceof StillRunning,
+    },
+  );
+}
+
 class StillRunning extends LabError {}
 
 /**
@@ -155,7 +188,9 @@ export async function readMlJob(state: MlJobOutputs): Promise<Refreshed<MlJobOut
     const feeds = await esCall({ method: "GET", path: feedPath }, () => client.ml.getDatafeedStats({ datafeed_id: state.datafeedId, allow_no_match: true }));
     const feed = feeds.datafeeds.find((f) => f.datafeed_id === state.datafeedId);
     if (feed === undefined) return gone;
-    return { state: "present", outputs: { ...state, datafeedState: feed.state, processedRecordCount: job.data_counts.processed_record_count ?? state.processedRecordCount } };
+    // A live job's count grows every minute; the state keeps the lookback's, so refresh shows no change.
+    const processedRecordCount = state.end === undefined ? state.processedRecordCount : (job.data_counts.processed_record_count ?? state.processedRecordCount);
+    return { state: "present", outputs: { ...state, datafeedState: feed.state, processedRecordCount } };
   } catch (error) {
     if (statusOf(error) === 404) return gone;
     return failedRead(`ML job ${state.jobId}`, state, error, error instanceof HttpError && error.status === undefined, `Elasticsearch at ${state.elasticsearchUrl}`);

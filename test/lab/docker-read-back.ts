@@ -11,6 +11,10 @@
 //   ports        NetworkSettings.Ports: internal, external, ip, protocol ("tcp" unless given)
 //   restart      HostConfig.RestartPolicy.Name
 //   hostname     Config.Hostname
+//   readOnly     HostConfig.ReadonlyRootfs
+//   command      Config.Cmd, as given
+//   mustRun      true while the container runs; a stopped container reads back false, which shows as
+//                an update that starts it again (the provider's documented trigger for a restart)
 //
 // Fields the provider does not read back (envs, labels, wait, waitTimeout, destroyGraceSeconds,
 // networksAdvanced, volumes) keep the declared value, so they cannot drift.
@@ -43,11 +47,14 @@ interface ContainerInputs {
   ports?: { internal: number; external?: number; ip?: string; protocol?: string }[];
   restart?: string;
   hostname?: string;
+  readOnly?: boolean;
+  command?: string[];
+  mustRun?: boolean;
   [key: string]: unknown;
 }
 
-/** What `pulumi refresh` would store for the fields the inputs set, as the provider reads them back. */
-export function readBack(inputs: ContainerInputs): Partial<ContainerInputs> {
+/** What `pulumi refresh` would store for the fields the inputs set, as the provider reads them back (of a running container unless told). */
+export function readBack(inputs: ContainerInputs, engine: { running: boolean } = { running: true }): Partial<ContainerInputs> {
   const read: Partial<ContainerInputs> = {};
   if (inputs.memory !== undefined) read.memory = inputs.memory;
   if (inputs.memory !== undefined || inputs.memorySwap !== undefined) {
@@ -68,6 +75,9 @@ export function readBack(inputs: ContainerInputs): Partial<ContainerInputs> {
   if (inputs.ports !== undefined) read.ports = inputs.ports.map((port) => ({ ...port, protocol: port.protocol ?? "tcp" }));
   if (inputs.restart !== undefined) read.restart = inputs.restart;
   if (inputs.hostname !== undefined) read.hostname = inputs.hostname;
+  if (inputs.readOnly !== undefined) read.readOnly = inputs.readOnly;
+  if (inputs.command !== undefined) read.command = [...inputs.command];
+  if (inputs.mustRun !== undefined) read.mustRun = engine.running;
   return read;
 }
 

@@ -3,6 +3,7 @@
 // https://www.pulumi.com/docs/iac/guides/testing/unit/
 
 import * as pulumi from "@pulumi/pulumi";
+import { liveIndexOf } from "../../lab/providers/dataset-live";
 
 export interface RecordedResource {
   type: string;
@@ -26,13 +27,17 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
   switch (type) {
     case "docker:index/remoteImage:RemoteImage":
       return { ...inputs, imageId: `sha256:${name}`, repoDigest: `${String(inputs.name)}@sha256:0` };
+    case "docker:index/image:Image":
+      // A local build (skipPush): repoDigest is the image id.
+      return { ...inputs, repoDigest: `sha256:${name}`, baseImageName: inputs.imageName };
     default:
       if (!type.startsWith("pulumi-nodejs:")) return inputs;
       if ("purpose" in inputs) return { ...inputs, value: `generated-${name}` };
       if ("indexPrefix" in inputs) {
         return {
           ...inputs,
-          index: `${String(inputs.indexPrefix)}-0123abcd`,
+          // Live mode: the stream's index, as prepareFollowIndex names it; the traffic must resume it.
+          index: inputs.live === true ? liveIndexOf(inputs as Parameters<typeof liveIndexOf>[0]) : `${String(inputs.indexPrefix)}-0123abcd`,
           count: 1000,
           start: "2026-11-03T00:00:00.000Z",
           end: "2026-11-17T00:00:00.000Z",

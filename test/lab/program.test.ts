@@ -4,7 +4,9 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import { UsageError } from "../../generator/errors";
-import { buildLab, type LabOutputs } from "../../lab/program";
+import { planFollow, liveIndexNameFor } from "../../generator/follow-plan";
+import { LIVE_FREQUENCY, LIVE_QUERY_DELAY } from "../../lab/live-datafeed";
+import { buildLab, stackOutputs, type LabOutputs } from "../../lab/program";
 import { readLabConfig, readLabConfigOrStop } from "../../lab/read-config";
 import { declared, readBack } from "./docker-read-back";
 import { installMocks, isSecret, isSecretOnTheWire, plain, valueOf, type Recorder } from "./mocks";
@@ -386,6 +388,116 @@ describe("lab program (Pulumi mocks)", function () {
       }
       expect(pulumi.RunError.isInstance(error)).to.equal(true);
       expect((error as Error).message).to.match(/^the lab's configuration \(pulumi config\) is not usable: 2 problems:\n  - lab:kibanaPort: "http" is not allowed; .*\n  - lab:bindAddress: "everywhere" is not allowed; /);
+    });
+  });
+
+  describe("live mode (lab:live)", () => {
+    const LIVE = { cohort: "live-a", elasticsearchPort: "9231", kibanaPort: "5631", datasetScenario: "live", datasetDays: "3", live: "true", elasticPassword: "live-secret" };
+    let live: Built;
+    let outputs: Record<string, unknown>;
+    before(async () => {
+      live = await build("live-a", LIVE, ["elasticPassword"]);
+      outputs = stackOutputs(live.lab);
+    });
+    const traffic = () => container(live.recorder, "-traffic-container");
+    const dataset = () => live.recorder.resources.find((r) => r.type === "pulumi-nodejs:dynamic/lab:Dataset")!;
+
+    it("adds the traffic container lab-<cohort>-traffic, on the cohort's network, with no published port", () => {
+      const r = traffic();
+      expect(r.inputs.name).to.equal("lab-live-a-traffic");
+      expect(r.inputs.ports).to.equal(undefined);
+      expect(plain<{ name: string }[]>(r.inputs.networksAdvanced).map((n) => n.name)).to.deep.equal(["lab-live-a"]);
+      expect(plain(r.inputs.labels)).to.deep.equal([{ label: "lab.cohort", value: "live-a" }]);
+    });
+
+    it("restarts it unless stopped, keeps its root file system read-only, limits its memory without swap, and must keep it running", () => {
+      const inputs = traffic().inputs;
+      expect(inputs.restart).to.equal("unless-stopped");
+      expect(inputs.readOnly).to.equal(true);
+      expect(inputs.memory).to.equal(256);
+      expect(inputs.memorySwap).to.equal(inputs.memory);
+      expect(inputs.mustRun).to.equal(true);
+      expect(inputs.user).to.equal(undefined); // non-root through the image's USER node (dockerfile.test.ts)
+    });
+
+    it("runs the image built from the project's Dockerfile, by id, never pushed", () => {
+      const image = live.recorder.ofType("docker:index/image:Image")[0];
+      expect(image.inputs).to.deep.include({ imageName: "lab-live-a-traffic:latest", skipPush: true });
+      expect(plain(image.inputs.build)).to.deep.equal({ context: ".", dockerfile: "Dockerfile" });
+      expect(traffic().inputs.image).to.equal(`sha256:${image.name}`);
+    });
+
+    it("starts the generator with the dataset's exact options, so it resumes the index the dataset backfilled", async () => {
+      const command = plain<string[]>(traffic().inputs.command);
+      expect(command).to.deep.equal(["--follow", "--es", "http://elasticsearch:9200", "--index-prefix", "lab-live-a-access", "--days", "3", "--seed", "42", "--scenario", "live"]);
+      const inputs = dataset().inputs;
+      expect(inputs.live).to.equal(true);
+      expect(liveIndexNameFor("lab-live-a-access", { days: 3, seed: 42, scenario: "live" })).to.equal(await valueOf(live.lab.index));
+      expect(traffic().dependencies).to.include(live.recorder.resources.find((r) => r.name === "lab-live-a-dataset-index")!.urn);
+    });
+
+    it("logs the generator in through its environment, as a secret, and hands no password out in plain outputs", async () => {
+      const r = traffic();
+      expect(isSecretOnTheWire(r.inputs.envs)).to.equal(true);
+      expect(plain<string[]>(r.inputs.envs)).to.deep.equal(["ELASTICSEARCH_USERNAME=elastic", "ELASTICSEARCH_PASSWORD=live-secret"]);
+      expect(JSON.stringify(plain(r.inputs.command))).to.not.include("live-secret");
+      const plainOutputs = Object.entries(outputs).filter(([, value]) => !pulumi.Output.isInstance(value));
+      expect(JSON.stringify(plainOutputs)).to.not.include("live-secret");
+    });
+
+    it("declares the container's fields the way the docker provider reads them back, and a stopped container shows as an update that starts it", () => {
+      const inputs = Object.fromEntries(Object.entries(traffic().inputs).map(([key, value]) => [key, plain(value)]));
+      expect(readBack(inputs)).to.deep.equal(declared(inputs));
+      expect(readBack(inputs, { running: false })).to.not.deep.equal(declared(inputs));
+    });
+
+    it("removes the container on destroy before the dataset (it depends on it), stopping it with time for the final flush", () => {
+      const r = traffic();
+      expect(r.deleteBeforeReplace).to.equal(true);
+      expect(r.inputs.destroyGraceSeconds).to.equal(30);
+    });
+
+    it("starts each datafeed at the dataset's start with no end, and with a live query delay and frequency", () => {
+      const jobs = live.recorder.resources.filter((r) => r.type.endsWith(":MlJob"));
+      expect(jobs.length).to.be.greaterThan(0);
+      for (const job of jobs) {
+        expect(job.inputs.end, job.name).to.equal(undefined);
+        expect(plain(job.inputs.start)).to.equal("2026-11-03T00:00:00.000Z");
+        expect(plain(job.inputs.datafeed)).to.include({ query_delay: LIVE_QUERY_DELAY, frequency: LIVE_FREQUENCY });
+      }
+    });
+
+    it("exports when the next live anomaly starts, and every live window only as the secret liveTruth", async () => {
+      const origin = await valueOf(live.lab.timeRange);
+      const plan = planFollow({ days: 3, seed: 42, scenario: "live" }, new Date(origin.to));
+      expect(await valueOf(outputs.nextLiveAnomalyAt as pulumi.Output<string>)).to.equal(plan.liveWindows[0].start);
+      expect(await isSecret(outputs.liveTruth as pulumi.Output<unknown>)).to.equal(true);
+      expect(await valueOf(outputs.liveTruth as pulumi.Output<{ windows: { kind: string }[] }>)).to.deep.include({ since: origin.to });
+      expect(outputs.liveTraffic).to.deep.equal({ container: "lab-live-a-traffic" });
+    });
+
+    it("keeps the live windows out of anomalyWindows, which lists the backfill's", async () => {
+      expect((await valueOf(live.lab.anomalyWindows)).every((w) => w.phase !== "live")).to.equal(true);
+    });
+
+    it("adds none of this without lab:live", async () => {
+      for (const built of [a, b]) {
+        expect(built.recorder.resources.some((r) => r.name.includes("-traffic"))).to.equal(false);
+        expect(built.recorder.ofType("docker:index/image:Image")).to.deep.equal([]);
+        expect(built.recorder.resources.find((r) => r.type.endsWith(":Dataset"))!.inputs).to.not.have.property("live");
+        for (const job of built.recorder.resources.filter((r) => r.type.endsWith(":MlJob"))) {
+          expect(plain(job.inputs.end)).to.equal("2026-11-17T00:00:00.000Z");
+          expect(plain(job.inputs.datafeed)).to.not.have.property("query_delay");
+        }
+        const names = Object.keys(stackOutputs(built.lab));
+        for (const key of ["nextLiveAnomalyAt", "liveTruth", "liveTraffic"]) expect(names).to.not.include(key);
+      }
+    });
+
+    it("on an existing cluster, adds no container and exports the arguments npm run live passes to the generator", async () => {
+      const ext = await build("live-ext", { cohort: "live-ext", elasticsearchUrl: "https://es.example.com:9243", elasticPassword: "cluster-secret", datasetScenario: "live", datasetDays: "3", live: "true" }, ["elasticPassword"]);
+      expect(ext.recorder.resources.filter((r) => r.type.startsWith("docker:"))).to.deep.equal([]);
+      expect(ext.lab.liveTraffic).to.deep.equal({ arguments: ["--follow", "--es", "https://es.example.com:9243", "--index-prefix", "lab-live-ext-access", "--days", "3", "--seed", "42", "--scenario", "live"] });
     });
   });
 

@@ -228,3 +228,63 @@ describe("ML job provider logic", () => {
     });
   });
 });
+
+describe("ML job provider logic, live mode (a datafeed without an end)", () => {
+  let server: FakeServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  /** A datafeed that is in its lookback for `lookbackPolls` polls, then runs in real time; it never stops. */
+  function liveApi(lookbackPolls: number, state: "started" | "stopped" = "started") {
+    let polls = 0;
+    return mlApi(1, (r) => {
+      if (`${r.method} ${r.path}` !== `GET /_ml/datafeeds/${FEED_ID}/_stats`) return undefined;
+      polls += 1;
+      const running_state: estypes.MlDatafeedRunningState = { real_time_configured: true, real_time_running: polls > lookbackPolls };
+      return { status: 200, body: { count: 1, datafeeds: [{ datafeed_id: FEED_ID, state, ...(state === "started" ? { running_state } : {}) }] } };
+    });
+  }
+
+  it("contract: starts the datafeed at the dataset's start with no end, so it runs on in real time", async () => {
+    server = await startFakeServer(liveApi(0));
+    await createMlJob(inputsFor(server.url, { end: undefined, waitForCompletion: false }), { intervalMs: 10 });
+    const start = server.requests.find((r) => r.path === `/_ml/datafeeds/${FEED_ID}/_start`)!;
+    expect(start.body).to.deep.equal({ start: START });
+    expect(startDatafeedRequest(FEED_ID, START, undefined)).to.deep.equal({ datafeed_id: FEED_ID, start: START });
+  });
+
+  it("contract: waits until the lookback has caught up (running_state.real_time_running), not for a stop that never comes", async () => {
+    server = await startFakeServer(liveApi(2));
+    const outputs = await createMlJob(inputsFor(server.url, { end: undefined }), { intervalMs: 10 });
+    expect(outputs.datafeedState).to.equal("started");
+    expect(server.calls().filter((c) => c === `GET /_ml/datafeeds/${FEED_ID}/_stats`)).to.have.length(3);
+    expect(server.calls()).to.not.include(`POST /_ml/datafeeds/${FEED_ID}/_stop`);
+  });
+
+  it("fails at once, and cleans up, when a live datafeed stops instead of catching up", async () => {
+    server = await startFakeServer(liveApi(5, "stopped"));
+    const failure = await createMlJob(inputsFor(server.url, { end: undefined }), { intervalMs: 10 }).then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+    expect(failure?.message).to.match(new RegExp(`datafeed ${FEED_ID} is stopped, so it will not follow live traffic`));
+    expect(server.calls().slice(-TEARDOWN.length)).to.deep.equal(TEARDOWN);
+  });
+
+  it("gives up waiting for the lookback after the bound, saying what it waited for", async () => {
+    server = await startFakeServer(liveApi(1_000_000));
+    const failure = await createMlJob(inputsFor(server.url, { end: undefined, timeoutSeconds: 1 }), { intervalMs: 50 }).then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+    expect(failure?.message).to.match(/datafeed .* to catch up with live traffic/);
+  });
+
+  it("read (refresh): keeps the lookback's record count of a live job, which grows every minute, and its started state", async () => {
+    server = await startFakeServer(liveApi(0));
+    const state: MlJobOutputs = { ...inputsFor(server.url, { end: undefined }), datafeedId: FEED_ID, datafeedState: "started", processedRecordCount: 100 };
+    expect(await readMlJob(state)).to.deep.equal({ state: "present", outputs: state });
+  });
+});
