@@ -9,7 +9,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`lab-generate: unexpected failure, please report it:\n${(error instanceof Error && error.stack) || String(error)}\n`);
+    process.stderr.write(`lab-generate: unexpected failure, please report it:\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exitCode = 1;
   },
 );

@@ -94,6 +94,8 @@ interface Cluster {
   kibanaReady: pulumi.Resource[];
   /** The Docker lab's mail catcher, with lab:mailCatcher */
   mailCatcher?: MailCatcher;
+  /** Live mode in Docker: starts the traffic container once the dataset's backfill is written */
+  startTraffic?: (dataset: Dataset) => pulumi.Resource;
 }
 
 /** The lab on an existing cluster: only the cohort's own part, logged in as configured. */
@@ -186,6 +188,20 @@ function buildDockerLab(config: LabConfig, definitions: readonly LabJobDefinitio
         )
       : undefined;
 
+  // Live mode: the generator follows on in real time, resuming the index the dataset backfilled.
+  const startTraffic = (dataset: Dataset) =>
+    new Traffic(
+      `lab-${config.cohort}-traffic`,
+      {
+        names,
+        network: network.name,
+        options: { elasticsearchUrl: elasticsearch.internalUrl, indexPrefix: names.indexPrefix, ...config.dataset },
+        username: "elastic",
+        password: elasticPassword,
+      },
+      { ...dockerOpts, dependsOn: [dataset] },
+    );
+
   const outputs = buildCohort(config, definitions, {
     elasticsearchUrl: elasticsearch.url,
     kibanaUrl: kibana.url,
@@ -194,25 +210,10 @@ function buildDockerLab(config: LabConfig, definitions: readonly LabJobDefinitio
     elasticsearchReady: [elasticsearch],
     kibanaReady: [kibana],
     mailCatcher,
+    startTraffic: config.live ? startTraffic : undefined,
   });
-  const { dataset, ...cohort } = outputs;
-
-  // Live mode: the generator follows on in real time, resuming the index the dataset backfilled.
-  const traffic = config.live
-    ? new Traffic(
-        `lab-${config.cohort}-traffic`,
-        {
-          names,
-          network: network.name,
-          options: { elasticsearchUrl: elasticsearch.internalUrl, indexPrefix: names.indexPrefix, ...config.dataset },
-          username: "elastic",
-          password: elasticPassword,
-        },
-        { ...dockerOpts, dependsOn: [dataset] },
-      )
-    : undefined;
-
-  return { ...cohort, liveTraffic: traffic === undefined ? undefined : { container: names.trafficContainer }, username: "elastic", password: pulumi.secret(elasticPassword) };
+  const { dataset: _dataset, ...cohort } = outputs;
+  return { ...cohort, liveTraffic: config.live ? { container: names.trafficContainer } : undefined, username: "elastic", password: pulumi.secret(elasticPassword) };
 }
 
 /** The cohort's own part, the same on both targets: dataset, data view, ML jobs, verification. */
@@ -255,6 +256,10 @@ function buildCohort(config: LabConfig, definitions: readonly LabJobDefinition[]
           { dependsOn: [...cluster.kibanaReady, dataset] },
         );
 
+  // The traffic runs before any datafeed starts: a real-time datafeed never goes back for events
+  // written behind it, so live traffic that began after the lookback would leave a hole in what ML sees.
+  const traffic = cluster.startTraffic?.(dataset);
+
   const jobs: Record<string, LabJobLinks> = {};
   const jobResources: MlJob[] = [];
   for (const jobName of config.mlJobs) {
@@ -276,7 +281,7 @@ function buildCohort(config: LabConfig, definitions: readonly LabJobDefinition[]
         waitForCompletion: config.waitForDatafeeds,
         timeoutSeconds,
       },
-      { dependsOn: [...cluster.elasticsearchReady, dataset] },
+      { dependsOn: [...cluster.elasticsearchReady, dataset, ...(traffic === undefined ? [] : [traffic])] },
     );
     jobResources.push(job);
     jobs[jobName] = { jobId: job.jobId, anomalyExplorer: job.anomalyExplorerUrl, singleMetricViewer: job.singleMetricViewerUrl };

@@ -467,6 +467,13 @@ describe("lab program (Pulumi mocks)", function () {
       }
     });
 
+    it("starts the traffic before any datafeed, since a real-time datafeed never reads events written behind it", () => {
+      // A dependency on a component reaches the engine as its resources: the container among them.
+      const jobs = live.recorder.resources.filter((r) => r.type.endsWith(":MlJob"));
+      expect(jobs.length).to.be.greaterThan(0);
+      for (const job of jobs) expect(job.dependencies, job.name).to.include(traffic().urn);
+    });
+
     it("exports when the next live anomaly starts, and every live window only as the secret liveTruth", async () => {
       const origin = await valueOf(live.lab.timeRange);
       const plan = planFollow({ days: 3, seed: 42, scenario: "live" }, new Date(origin.to));
