@@ -279,6 +279,38 @@ describe("lab-generate CLI", function () {
     });
   });
 
+  describe("follow mode: bad input exits 2 naming the flag, before anything is written", () => {
+    const cases: Array<{ args: string[]; message: string | RegExp }> = [
+      { args: ["--anomaly", "spike,start=+15m", "--end", END, "--out", "-"], message: "lab-generate: --anomaly #1 start: a start relative to live traffic needs follow mode; allowed: --follow, or an ISO-8601 start inside the range" },
+      { args: ["--scenario", "live", "--end", END, "--out", "-"], message: 'lab-generate: --scenario "live" plants its anomaly after the history ends, in live traffic; allowed: follow mode (lab-generate --follow, lab:live true), or another scenario' },
+      { args: ["--follow", "--out", "-", "--anomaly", "spike,start=-5m"], message: "lab-generate: --anomaly #1 start: -5m starts in the past; allowed: a start after live traffic begins, from +1m to +168h" },
+      { args: ["--follow", "--out", "-", "--anomaly", "spike,start=soon"], message: 'lab-generate: --anomaly #1 "spike,start=soon": start "soon" is not an ISO-8601 time such as 2026-11-20T14:00:00Z' },
+      { args: ["--follow", "--out", "-", "--anomaly", "spike,start=+1x"], message: 'lab-generate: --anomaly #1 "spike,start=+1x": start "+1x" is not a relative start such as +15m, +1h or +1h30m (follow mode)' },
+      { args: ["--follow", "--out", "-", "--end", END], message: `lab-generate: --end ${END} cannot be used with --follow, whose history ends now; leave --end out` },
+      { args: ["--follow", "--out", "events.ndjson"], message: "lab-generate: --out events.ndjson cannot be used with --follow; allowed: --es URL, or --out - (stdout)" },
+      { args: ["--follow", "--out", "-", "--flush-interval", "100ms"], message: 'lab-generate: --flush-interval "100ms" is not allowed; allowed: a duration from 1s to 1m, such as 5s, 2m or 1h30m' },
+      { args: ["--out", "-", "--end", END, "--flush-interval", "5s"], message: "lab-generate: --flush-interval applies to --follow only" },
+    ];
+    for (const { args, message } of cases) {
+      it(args.join(" "), async () => {
+        const run = await labGenerateHere(["--days", "0.5", ...args]);
+        expect(run.exitCode, run.stderr).to.equal(2);
+        const lines = run.stderr.trimEnd().split("\n");
+        expect(lines, run.stderr).to.have.length(1);
+        if (typeof message === "string") expect(lines[0]).to.equal(message);
+        else expect(lines[0]).to.match(message);
+        expect(run.stdout).to.equal("");
+      });
+    }
+
+    it("reads relative starts in minutes and hours", () => {
+      const problems: string[] = [];
+      expect(parseAnomalySpec("spike,start=+15m,minutes=20", 1, problems)).to.deep.equal({ kind: "spike", startAfterMinutes: 15, durationMinutes: 20 });
+      expect(parseAnomalySpec("scan,start=+1h30m", 2, problems)).to.deep.equal({ kind: "scan", startAfterMinutes: 90 });
+      expect(problems).to.deep.equal([]);
+    });
+  });
+
   describe("bad input: one line naming the value and what is allowed, exit 2, nothing written", () => {
     const cases: Array<{ args: string[]; message: string | RegExp }> = [
       { args: ["--days", "0"], message: "lab-generate: --days 0 is not allowed; allowed: a number > 0 and <= 366 (fractions allowed, e.g. 0.5)" },
