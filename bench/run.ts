@@ -8,8 +8,9 @@ import { main as generate } from "./generate";
 import { main as detector } from "./detector";
 import { main as ingest } from "./ingest";
 import { main as lab } from "./lab";
+import { main as follow } from "./follow";
 
-const BENCHMARKS: Record<string, () => Promise<unknown>> = { generate, detector, ingest, lab };
+const BENCHMARKS: Record<string, () => Promise<unknown>> = { generate, detector, ingest, follow, lab };
 
 async function runBenchmarks(names: string[]): Promise<void> {
   const unknown = names.filter((name) => !(name in BENCHMARKS));

@@ -27,6 +27,15 @@ export const DEFAULT_OUTAGE_TIMEOUT_MS = 2 * MINUTE_MS;
 export const DEFAULT_MAX_CATCH_UP_MS = 24 * 60 * MINUTE_MS;
 /** The truth's `through` is saved at least this often, besides every planted window. */
 export const TRUTH_SAVE_INTERVAL_MS = MINUTE_MS;
+/** At most this many events are held and sent at once (a few MB); a catch-up is written in batches of this size. */
+export const MAX_BATCH_EVENTS = 5_000;
+/**
+ * Node settings for a long-running follow process (the traffic container, `npm run live`): a small
+ * old space and young generation make V8 collect before it grows. Measured with `npm run bench --
+ * follow` at 50 events per second over 2 virtual hours: about 116 MB RSS at most with these, 205 MB
+ * with Node's defaults, flat in both cases.
+ */
+export const FOLLOW_NODE_OPTIONS = "--max-old-space-size=96 --max-semi-space-size=4";
 const FIRST_RETRY_MS = 1_000;
 const MAX_RETRY_MS = 30_000;
 
@@ -153,22 +162,35 @@ export async function followLive(start: FollowStart, sink: FollowSink, hooks: Fo
   let throughMs = fromMs;
   let first = true;
 
-  /** Writes what is due now and plants the windows that began; returns false when stopped during an outage. */
+  /**
+   * Writes what is due now, in batches of at most MAX_BATCH_EVENTS so that a long catch-up (after a
+   * stop, or an outage) never holds more than one batch, and plants the windows that began.
+   */
   const flush = async (): Promise<void> => {
     const nowMs = clock.now();
-    const batch: LiveEvent[] = [];
-    while (pending.timeMs < nowMs) {
-      batch.push(pending);
-      pending = events.next().value as LiveEvent;
-    }
     const began = plan.liveWindows.filter((window) => !planted.has(window.id) && Date.parse(window.start) < nowMs && !inSkipped(window));
-    if (batch.length > 0) {
+    let written = 0;
+    let oldestMs: number | undefined;
+    for (;;) {
+      const batch: LiveEvent[] = [];
+      while (pending.timeMs < nowMs && batch.length < MAX_BATCH_EVENTS) {
+        batch.push(pending);
+        pending = events.next().value as LiveEvent;
+      }
+      if (batch.length === 0) break;
+      oldestMs ??= batch[0].timeMs;
       const outcome = await writeWithRetries(batch, nowMs);
       rejected += outcome.rejected;
       total += batch.length - outcome.rejected;
+      written += batch.length;
+      // Every event before the next pending one is written: that is how far the stream has got.
+      throughMs = Math.min(pending.timeMs, nowMs);
+      // A stop during a long catch-up ends after the batch in hand; the rest is written on resume.
+      if (signal?.aborted && pending.timeMs < nowMs) break;
     }
-    throughMs = nowMs;
+    if (pending.timeMs >= nowMs) throughMs = nowMs;
     for (const window of began) {
+      if (Date.parse(window.start) >= throughMs) continue;
       planted.add(window.id);
       hooks.onPlanted?.(window);
     }
@@ -176,10 +198,10 @@ export async function followLive(start: FollowStart, sink: FollowSink, hooks: Fo
     first = false;
     hooks.onFlush?.({
       nowMs,
-      written: batch.length,
+      written,
       total,
       rejected,
-      lagMs: batch.length === 0 ? undefined : clock.now() - batch[0].timeMs,
+      lagMs: oldestMs === undefined ? undefined : clock.now() - oldestMs,
       catchUp,
       nextWindowStart: nextLiveWindow(plan, throughMs)?.start ?? null,
     });

@@ -6,7 +6,7 @@ import { VirtualClock } from "../../generator/clock";
 import { LabError } from "../../generator/errors";
 import { generateLiveEvents, type LiveEvent } from "../../generator/events";
 import { planFollow, type FollowPlan } from "../../generator/follow-plan";
-import { followLive, parseDuration, formatDuration, StreamFailed, TransientWriteError, type FollowSink, type FollowStats, type FollowStart } from "../../generator/follow";
+import { followLive, MAX_BATCH_EVENTS, parseDuration, formatDuration, StreamFailed, TransientWriteError, type FollowSink, type FollowStats, type FollowStart } from "../../generator/follow";
 import { baseRatePerSecond } from "../../generator/traffic";
 import type { GroundTruth } from "../../generator/types";
 
@@ -171,6 +171,15 @@ describe("generator/follow", () => {
     expect(sink.events[0].timeMs).to.be.at.least(Date.parse("2026-11-30T13:00:00Z"));
     // The window lay wholly in the skipped stretch: its traffic was never written, so the truth does not claim it.
     expect(result.truth.anomalies).to.deep.equal([]);
+  });
+
+  it("catches up a long stop in batches of at most 5 000 events, so memory does not grow with the stop", async () => {
+    const clock = new VirtualClock(ORIGIN.getTime() + 3 * 60 * MINUTE);
+    const sink = new MemorySink(clock);
+    const result = await followLive(startOf(plan), sink, { clock, signal: stopAt(clock, clock.now() + 1) });
+    expect(Math.max(...sink.writes.map((write) => write.events.length))).to.equal(MAX_BATCH_EVENTS);
+    expect(sink.writes.length).to.be.above(5);
+    expect(sink.events.map((e) => e.id)).to.deep.equal(expectedEvents(plan, ORIGIN.getTime(), Date.parse(result.truth.live!.through)).map((e) => e.id));
   });
 
   it("writes the events due since the last flush when stopped", async () => {

@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "chai";
+import { FOLLOW_NODE_OPTIONS } from "../../generator/follow";
 
 const ROOT = join(__dirname, "..", "..");
 const dockerfile = readFileSync(join(ROOT, "Dockerfile"), "utf8");
@@ -31,6 +32,11 @@ describe("the traffic image (Dockerfile)", () => {
     const runStage = instructions.slice(instructions.indexOf("FROM ${NODE_IMAGE}"));
     expect(instructions.some((line) => /^RUN npm ci\b/.test(line))).to.equal(true);
     expect(runStage.join("\n")).to.not.match(/npm (ci|install)|node_modules/);
+  });
+
+  it("runs Node with the follow-mode heap settings the memory benchmark measures", () => {
+    const runStage = instructions.slice(instructions.indexOf("FROM ${NODE_IMAGE}"));
+    expect(runStage).to.include(`ENV NODE_OPTIONS="${FOLLOW_NODE_OPTIONS}"`);
   });
 
   it("runs as the unprivileged user node, with the generator as its entry point", () => {
