@@ -92,6 +92,7 @@ interface RawOptions extends ConnectionFlags {
   flushInterval?: string;
   outageTimeout?: string;
   maxCatchUp?: string;
+  for?: string;
 }
 
 /** Everything the run needs, validated. */
@@ -162,6 +163,7 @@ function buildCommand(io: CliIo): Command {
     .option("--follow", "after the backfill (which ends now), keep writing events as their time comes, into --es or --out -, until Ctrl-C; the same command resumes")
     .option("--flush-interval <duration>", `follow mode: write at least this often (default: ${DEFAULT_FLUSH_INTERVAL_MS / 1000}s)`)
     .option("--outage-timeout <duration>", `follow mode: give up when Elasticsearch refuses writes this long (default: ${formatDuration(DEFAULT_OUTAGE_TIMEOUT_MS)})`)
+    .option("--for <duration>", "follow mode: stop cleanly after this long (exit 0), e.g. 3h for a workshop; default: until Ctrl-C")
     .option("--max-catch-up <duration>", `follow mode: on a resume, write at most this much missed traffic (default: ${formatDuration(DEFAULT_MAX_CATCH_UP_MS)})`)
     .option("-q, --quiet", "no progress bar and no summary on stderr")
     .addHelpText("after", `\n${ANOMALY_HELP}\n\n${EXAMPLES_HELP}\n`)
@@ -355,7 +357,7 @@ export function parseRun(raw: RawOptions, io: Pick<CliIo, "env" | "now">): CliRu
   };
 }
 
-const FOLLOW_ONLY_FLAGS = [["--flush-interval", "flushInterval"], ["--outage-timeout", "outageTimeout"], ["--max-catch-up", "maxCatchUp"]] as const;
+const FOLLOW_ONLY_FLAGS = [["--flush-interval", "flushInterval"], ["--outage-timeout", "outageTimeout"], ["--max-catch-up", "maxCatchUp"], ["--for", "for"]] as const;
 
 /** Follow mode's flags, and what follow mode cannot do: a chosen end, a file, a picture. */
 function parseFollowFlags(raw: RawOptions, problems: string[]): FollowSettings | undefined {
@@ -381,6 +383,7 @@ function parseFollowFlags(raw: RawOptions, problems: string[]): FollowSettings |
     flushIntervalMs: duration("--flush-interval", raw.flushInterval, DEFAULT_FLUSH_INTERVAL_MS, 1_000, 60_000),
     outageTimeoutMs: duration("--outage-timeout", raw.outageTimeout, DEFAULT_OUTAGE_TIMEOUT_MS, 5_000, 24 * 3_600_000),
     maxCatchUpMs: duration("--max-catch-up", raw.maxCatchUp, DEFAULT_MAX_CATCH_UP_MS, 60_000, 7 * 24 * 3_600_000),
+    forMs: raw.for === undefined ? undefined : duration("--for", raw.for, 0, 1_000, 366 * 24 * 3_600_000),
   };
 }
 

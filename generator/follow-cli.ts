@@ -19,6 +19,8 @@ export interface FollowSettings {
   flushIntervalMs: number;
   outageTimeoutMs: number;
   maxCatchUpMs: number;
+  /** --for: stop cleanly (exit 0) after following this long; undefined: until a signal */
+  forMs?: number;
 }
 
 export type FollowDestination =
@@ -40,8 +42,11 @@ export interface FollowIo {
 }
 
 /** Runs follow mode until `signal` aborts; resolves with the last truth. Throws LabError on a failure (exit 1). */
-export async function runFollow(run: FollowRun, io: FollowIo, signal: AbortSignal): Promise<GroundTruth> {
+export async function runFollow(run: FollowRun, io: FollowIo, stopSignal: AbortSignal): Promise<GroundTruth> {
   const clock = io.clock ?? systemClock;
+  // --for ends the run as a signal would, but on the clock, and as a success.
+  const timeUp = new AbortController();
+  const signal = AbortSignal.any([stopSignal, timeUp.signal]);
   const reporter = createFollowReporter(io.stderr, { quiet: run.quiet });
   const writeTruth = (truth: GroundTruth) => {
     if (run.truthPath !== undefined) writeFileAtomically("--truth", run.truthPath, JSON.stringify(truth, null, 2) + "\n");
@@ -67,7 +72,8 @@ export async function runFollow(run: FollowRun, io: FollowIo, signal: AbortSigna
     sink = stdoutSink(io.stdout, written.count);
   }
   const next = nextLiveWindow(start.plan, start.resumeFromMs);
-  reporter.note(`following in real time (Ctrl-C stops); ${next === undefined ? "no live window to come" : `next live window at ${next.start}`}`);
+  const deadlineMs = run.settings.forMs === undefined ? undefined : clock.now() + run.settings.forMs;
+  reporter.note(`following in real time (${deadlineMs === undefined ? "Ctrl-C stops" : `for ${formatDuration(run.settings.forMs!)}; Ctrl-C stops sooner`}); ${next === undefined ? "no live window to come" : `next live window at ${next.start}`}`);
 
   try {
     const result = await followLive(start, sink, {
@@ -76,7 +82,10 @@ export async function runFollow(run: FollowRun, io: FollowIo, signal: AbortSigna
       flushIntervalMs: run.settings.flushIntervalMs,
       outageTimeoutMs: run.settings.outageTimeoutMs,
       maxCatchUpMs: run.settings.maxCatchUpMs,
-      onFlush: (stats) => reporter.flush(stats),
+      onFlush: (stats) => {
+        reporter.flush(stats);
+        if (deadlineMs !== undefined && stats.nowMs >= deadlineMs) timeUp.abort();
+      },
       onTruth: writeTruth,
       onPlanted: (window) => reporter.note(`live window ${window.id} begins now, until ${window.end}`),
       onRetry: (attempt, waitMs, error) => reporter.note(`${error.message}; trying again in ${formatDuration(waitMs)} (attempt ${attempt + 1})`),

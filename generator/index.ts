@@ -36,6 +36,22 @@ export { writeCsv, formatCsvRow, CSV_COLUMNS, CSV_HEADER } from "./sinks/csv";
 export { STDOUT, OutputClosedError, checkWritableDestination, type FileSinkOptions, type FileSinkResult } from "./sinks/file-output";
 export * from "./sinks/elasticsearch";
 export { expectedEventCount } from "./progress";
+export { systemClock, VirtualClock, type Clock } from "./clock";
+export { planFollow, liveIndexNameFor, nextLiveWindow, originAt, type FollowOptions, type FollowPlan } from "./follow-plan";
+export { generateLiveEvents, type LiveEvent } from "./events";
+export {
+  followLive,
+  StreamFailed,
+  TransientWriteError,
+  DEFAULT_FLUSH_INTERVAL_MS,
+  DEFAULT_OUTAGE_TIMEOUT_MS,
+  DEFAULT_MAX_CATCH_UP_MS,
+  type FollowSink,
+  type FollowStart,
+  type FollowStats,
+  type FollowResult,
+} from "./follow";
+export { prepareFollowIndex, followSinkFor, type PreparedFollow } from "./sinks/elasticsearch-follow";
 
 /** Where generateDataset sends the events. */
 export type DatasetSink =

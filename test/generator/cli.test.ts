@@ -290,6 +290,8 @@ describe("lab-generate CLI", function () {
       { args: ["--follow", "--out", "events.ndjson"], message: "lab-generate: --out events.ndjson cannot be used with --follow; allowed: --es URL, or --out - (stdout)" },
       { args: ["--follow", "--out", "-", "--flush-interval", "100ms"], message: 'lab-generate: --flush-interval "100ms" is not allowed; allowed: a duration from 1s to 1m, such as 5s, 2m or 1h30m' },
       { args: ["--out", "-", "--end", END, "--flush-interval", "5s"], message: "lab-generate: --flush-interval applies to --follow only" },
+      { args: ["--out", "-", "--end", END, "--for", "1h"], message: "lab-generate: --for applies to --follow only" },
+      { args: ["--follow", "--out", "-", "--for", "forever"], message: 'lab-generate: --for "forever" is not allowed; allowed: a duration from 1s to 8784h, such as 5s, 2m or 1h30m' },
     ];
     for (const { args, message } of cases) {
       it(args.join(" "), async () => {
