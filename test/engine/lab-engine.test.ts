@@ -42,6 +42,10 @@ const STACK_B = "engine-b";
 // A short dataset: two days of the spike scenario at 0.2 events per second, about 35,000 documents.
 const DATASET = { datasetDays: "2", datasetScenario: "spike", datasetRate: "0.2", datasetEnd: "2026-11-20T00:00:00Z", mlJobs: "none" };
 
+// Live mode on the same cluster: a cohort of its own, a day of history at 0.2 events per second.
+const COHORT_LIVE = "live";
+const STACK_LIVE = "engine-live";
+
 interface Run {
   code: number;
   output: string;
@@ -148,7 +152,7 @@ describe(`lab under the real Pulumi engine (pulumi ${VERSION ?? "not found"}), o
     };
     delete env.PULUMI_CONFIG_PASSPHRASE_FILE;
     // Leftovers of an interrupted earlier run would make counts and "nothing left" checks lie.
-    for (const cohort of [COHORT_A, COHORT_B]) {
+    for (const cohort of [COHORT_A, COHORT_B, COHORT_LIVE]) {
       for (const index of (await cohortIndices(cohort)).keys()) await esDelete(`/${index}`);
       await esDelete(`/_index_template/lab-${cohort}-access`);
     }
@@ -156,7 +160,7 @@ describe(`lab under the real Pulumi engine (pulumi ${VERSION ?? "not found"}), o
 
   after(async () => {
     if (backend === undefined) return;
-    for (const stack of [STACK_A, STACK_B, "engine-fresh", "engine-bad"]) {
+    for (const stack of [STACK_A, STACK_B, "engine-fresh", "engine-bad", STACK_LIVE]) {
       await pulumi(["stack", "rm", "--force", "--yes", "--stack", stack]);
       rmSync(join(PROJECT_DIR, `Pulumi.${stack}.yaml`), { force: true });
     }
@@ -293,6 +297,52 @@ describe(`lab under the real Pulumi engine (pulumi ${VERSION ?? "not found"}), o
     expect(await templateExists(COHORT_A)).to.equal(false);
     expect(await cohortIndices(COHORT_B)).to.deep.equal(other);
     expect(await templateExists(COHORT_B)).to.equal(true);
+  });
+
+  it("runs a live cohort: npm run up backfills the stream's index and says when (not what) the live window comes, npm run live follows until SIGTERM, a second preview changes nothing, and destroy removes it", async () => {
+    await newStack(STACK_LIVE, { cohort: COHORT_LIVE, live: "true", datasetScenario: "live", datasetDays: "1", datasetRate: "0.2", mlJobs: "none", elasticsearchUrl: es.url }, { elasticPassword: es.password });
+    const up = await run("npm", ["run", "--silent", "up", "--", STACK_LIVE]);
+    expect(up.code, up.output).to.equal(0);
+    const out = await outputs(STACK_LIVE);
+    const index = String(out.index);
+    expect(index).to.match(/^lab-live-access-live-live-[0-9a-f]{8}$/);
+    const origin = Date.parse((out.timeRange as { to: string }).to);
+    const dueInMinutes = (Date.parse(String(out.nextLiveAnomalyAt)) - origin) / 60_000;
+    expect(dueInMinutes).to.be.within(10, 20);
+    expect(out.liveTruth).to.equal("[secret]");
+    expect(out.anomalyWindows).to.deep.equal([]);
+    expect((out.liveTraffic as { arguments: string[] }).arguments.slice(0, 3)).to.deep.equal(["--follow", "--es", es.url]);
+    expect((await esGet<{ count: number }>(`/${index}/_count`)).body.count).to.equal(out.documentCount);
+
+    // npm run live's script, run by node itself so that the SIGTERM reaches it (as Ctrl-C reaches a terminal's foreground).
+    const { execa } = await import("execa");
+    const live = execa(process.execPath, ["--import", "tsx", "scripts/live.ts", STACK_LIVE], { cwd: PROJECT_DIR, env, reject: false, all: true, timeout: 180_000 });
+    let output = "";
+    live.all!.on("data", (chunk) => (output += chunk));
+    const started = Date.now();
+    while (!/following in real time/.test(output)) {
+      if (live.exitCode !== null || Date.now() - started > 120_000) throw new Error(`npm run live did not start following:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    live.kill("SIGTERM");
+    const stopped = await live;
+    expect(stopped.exitCode, output).to.equal(143);
+    expect(output).to.not.include(es.password);
+    expect(output).to.match(/lab-generate: stopped: [\d,]+ events written up to \S+; the same command resumes/);
+    const mapping = await esGet<Record<string, { mappings: { _meta: { lab: { truth: { eventCount: number; live: { status: string; since: string } } } } } }>>(`/${index}/_mapping`);
+    const truth = mapping.body[index].mappings._meta.lab.truth;
+    expect(truth.live).to.include({ status: "stopped", since: new Date(origin).toISOString() });
+    await esGet(`/${index}/_refresh`);
+    const count = (await esGet<{ count: number }>(`/${index}/_count`)).body.count;
+    expect(count).to.equal(truth.eventCount).and.be.greaterThan(Number(out.documentCount));
+
+    const preview = await pulumi(["preview", "--expect-no-changes", "--refresh", "--stack", STACK_LIVE]);
+    expect(preview.code, preview.output).to.equal(0);
+    const down = await run("npm", ["run", "--silent", "down", "--", STACK_LIVE]);
+    expect(down.code, down.output).to.equal(0);
+    expect((await cohortIndices(COHORT_LIVE)).size).to.equal(0);
+    expect(await templateExists(COHORT_LIVE)).to.equal(false);
   });
 
   it("leaves no index or index template of either cohort after destroy, and pulumi stack rm removes the stacks", async () => {
