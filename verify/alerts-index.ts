@@ -4,8 +4,8 @@
 /**
  * The lab names a cohort's dataset indices `lab-<cohort>-access-...` and its alerts index
  * `lab-<cohort>-alerts`. Cohorts may hold hyphens, even "-access-" (cohort "a-access-x"), so a name
- * can split more than one way; the lab's dataset names end `-<scenario>-<yyyy.mm.dd>-<8 hex>`, with
- * no hyphen in the scenario, which settles it. Undefined unless every index gives the same one cohort.
+ * can split more than one way; the lab's dataset names end `-<scenario>-<yyyy.mm.dd>-<8 hex>` (or
+ * `-<scenario>-live-<8 hex>` in live mode), with no hyphen in the scenario, which settles it. Undefined unless every index gives the same one cohort.
  */
 export function alertsIndexFor(datasetIndices: readonly string[]): string | undefined {
   const cohorts = new Set<string>();
@@ -18,7 +18,8 @@ export function alertsIndexFor(datasetIndices: readonly string[]): string | unde
 }
 
 const COHORT = /^[a-z](?:[a-z0-9-]*[a-z0-9])?$/;
-const LAB_DATASET_SUFFIX = /^[a-z0-9_]+-\d{4}\.\d{2}\.\d{2}-[0-9a-f]{8}$/;
+// `<scenario>-<yyyy.mm.dd>-<8 hex>`, or `<scenario>-live-<8 hex>` for a follow-mode stream (the live lab's).
+const LAB_DATASET_SUFFIX = /^[a-z0-9_]+-(?:\d{4}\.\d{2}\.\d{2}|live)-[0-9a-f]{8}$/;
 
 function cohortOf(index: string): string | undefined {
   if (!index.startsWith("lab-")) return undefined;

@@ -182,7 +182,7 @@ function buildProgram(io: CliIo, onExit: (code: number) => void): Command {
     .option("--alerts-index <name>", "with --live: the index the lab's alerts are written to (default: lab-<cohort>-alerts, from the dataset index's name)")
     .option("--margin <duration>", `with --live: after the window's end, wait this long before looking for its record and alert (default: ${formatDuration(DEFAULT_MARGIN_MS)})`)
     .option("--wait <duration>", `with --live: give up after this long, counted from the start (default: ${formatDuration(DEFAULT_WAIT_MS)})`)
-    .option("--window <id>", "with --live: the live window to check, such as spike-2 (default: the first live window)")
+    .option("--window <id>", "with --live: the live window to check, such as live-spike-1 (default: the first live window)")
     .addHelpText("after", `\n${WHERE_TO_RUN}\n`)
     .action(async (options: VerifyOptions) => onExit(await runVerify(options, io)));
   const expect = program
