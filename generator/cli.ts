@@ -30,7 +30,8 @@ import {
 import { addConnectionOptions, CONNECTION_FLAGS, CREDENTIALS_HELP, parseConnection, type ConnectionFlags } from "./connection-flags";
 import { createProgress, expectedEventCount } from "./progress";
 import { generateEvents } from "./events";
-import { DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_MAX_CATCH_UP_MS, DEFAULT_OUTAGE_TIMEOUT_MS, formatDuration, parseDuration } from "./follow";
+import { DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_MAX_CATCH_UP_MS, DEFAULT_OUTAGE_TIMEOUT_MS } from "./follow";
+import { formatDuration, parseDuration } from "./duration";
 import { runFollow, type FollowSettings } from "./follow-cli";
 import { planFollow } from "./follow-plan";
 import { countPerBucket, renderRatePlot, utcMinute } from "../verify/plot";

@@ -4,7 +4,7 @@
 // container's) a line is written once a minute, so `docker logs` stays readable.
 
 import type { FollowStats } from "./follow";
-import { formatDuration } from "./follow";
+import { formatDuration } from "./duration";
 
 /** Events per second over the last minute of flushes. */
 export class RateMeter {
@@ -26,7 +26,7 @@ export class RateMeter {
   }
 }
 
-/** One status line, e.g. "live 5.2 ev/s · lag 5.1s · 12,345 events · next window in 12m 30s". */
+/** One status line, e.g. "live 5.2 ev/s · lag 5.1s · 12,345 events · next window in 12m30s". */
 export function formatFollowStatus(stats: FollowStats, perSecond: number | undefined): string {
   // The first flush writes what came due during the backfill or a stop: its wait is catch-up, not lag.
   const lag = stats.catchUp ? "catching up" : stats.lagMs === undefined ? "lag -" : `lag ${(stats.lagMs / 1000).toFixed(1)}s`;

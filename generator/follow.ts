@@ -15,6 +15,7 @@ import type { Clock } from "./clock";
 import { generateLiveEvents, type LiveEvent } from "./events";
 import { nextLiveWindow, type FollowPlan } from "./follow-plan";
 import { MINUTE_MS } from "./traffic";
+import { formatDuration } from "./duration";
 
 export const DEFAULT_FLUSH_INTERVAL_MS = 5_000;
 /** How long the sink may stay unreachable before follow mode gives up. */
@@ -255,21 +256,3 @@ export async function followLive(start: FollowStart, sink: FollowSink, hooks: Fo
 
 /** The stream could not go on (the sink stayed unreachable, or a stop came during an outage). */
 export class StreamFailed extends LabError {}
-
-/** "2m 30s", "45s", "1h 5m". */
-export function formatDuration(ms: number): string {
-  const seconds = Math.round(ms / 1000);
-  if (seconds < 60) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return seconds % 60 === 0 ? `${minutes}m` : `${minutes}m ${seconds % 60}s`;
-  const hours = Math.floor(minutes / 60);
-  return minutes % 60 === 0 ? `${hours}h` : `${hours}h ${minutes % 60}m`;
-}
-
-/** Parses "5s", "500ms", "2m", "1h", "1h30m" into milliseconds; undefined when it is not a duration. */
-export function parseDuration(text: string): number | undefined {
-  const match = /^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+(?:\.\d+)?)s)?(?:(\d+)ms)?$/.exec(text.trim());
-  if (match === null || text.trim() === "") return undefined;
-  const [, h, m, s, ms] = match;
-  return (Number(h ?? 0) * 3600 + Number(m ?? 0) * 60 + Number(s ?? 0)) * 1000 + Number(ms ?? 0);
-}

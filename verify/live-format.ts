@@ -1,7 +1,7 @@
 // The short text `lab-verify verify --live` prints: the window, whether ML scored it, whether an alert
 // arrived, how long each took, and one verdict line. Plain text, like format.ts.
 
-import { formatDuration } from "./duration";
+import { formatDuration } from "../generator/duration";
 import type { LiveReport, Missing } from "./live-report";
 import { utcMinute } from "./plot";
 

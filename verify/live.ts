@@ -12,9 +12,9 @@
 import { LabError } from "../generator/errors";
 import type { AnomalyKind, GroundTruth, InjectedAnomaly, LiveTruth } from "../generator/types";
 import type { AlertsRead } from "./alerts";
-import type { Clock } from "./clock";
+import type { Clock } from "../generator/clock";
 import type { JobRun } from "./compare";
-import { formatDuration } from "./duration";
+import { formatDuration } from "../generator/duration";
 import {
   DEFAULT_BUCKET_SPAN_SECONDS, missingFor, observeAlert, observeRecord, summarizeWindow,
   type AlertObservation, type LiveReport, type RecordObservation,

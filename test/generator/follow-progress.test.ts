@@ -18,7 +18,7 @@ const stats = (overrides: Partial<FollowStats> = {}): FollowStats => ({
 
 describe("generator/follow-progress", () => {
   it("shows events per second, the lag, the total and when the next window is due", () => {
-    expect(formatFollowStatus(stats(), 5.04)).to.equal("live 5.0 ev/s · lag 5.1s · 12,345 events · next window in 12m 30s");
+    expect(formatFollowStatus(stats(), 5.04)).to.equal("live 5.0 ev/s · lag 5.1s · 12,345 events · next window in 12m30s");
     expect(formatFollowStatus(stats({ nextWindowStart: null, rejected: 3 }), undefined)).to.equal("live - ev/s · lag 5.1s · 12,345 events · 3 rejected · no window to come");
     expect(formatFollowStatus(stats({ catchUp: true }), undefined)).to.include("catching up");
   });

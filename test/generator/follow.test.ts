@@ -6,7 +6,7 @@ import { VirtualClock } from "../../generator/clock";
 import { LabError } from "../../generator/errors";
 import { generateLiveEvents, type LiveEvent } from "../../generator/events";
 import { planFollow, type FollowPlan } from "../../generator/follow-plan";
-import { followLive, MAX_BATCH_EVENTS, parseDuration, formatDuration, StreamFailed, TransientWriteError, type FollowSink, type FollowStats, type FollowStart } from "../../generator/follow";
+import { followLive, MAX_BATCH_EVENTS, StreamFailed, TransientWriteError, type FollowSink, type FollowStats, type FollowStart } from "../../generator/follow";
 import { baseRatePerSecond } from "../../generator/traffic";
 import type { GroundTruth } from "../../generator/types";
 
@@ -203,18 +203,5 @@ describe("generator/follow", () => {
     expect(result.truth.live!.through).to.equal("2026-11-30T09:00:12.500Z");
     expect(sink.events.at(-1)!.timeMs).to.be.below(ORIGIN.getTime() + 12_500);
     expect(sink.events.length).to.equal(expectedEvents(plan, ORIGIN.getTime(), ORIGIN.getTime() + 12_500).length);
-  });
-
-  describe("durations", () => {
-    it("reads and writes the units follow mode's flags use", () => {
-      expect(parseDuration("5s")).to.equal(5_000);
-      expect(parseDuration("500ms")).to.equal(500);
-      expect(parseDuration("2m")).to.equal(120_000);
-      expect(parseDuration("1h30m")).to.equal(5_400_000);
-      expect(parseDuration("5")).to.equal(undefined);
-      expect(parseDuration("")).to.equal(undefined);
-      expect(parseDuration("1d")).to.equal(undefined);
-      expect([45_000, 120_000, 150_000, 3_600_000, 3_900_000].map(formatDuration)).to.deep.equal(["45s", "2m", "2m 30s", "1h", "1h 5m"]);
-    });
   });
 });

@@ -2,7 +2,7 @@
 // and a clock whose sleep only moves its own time, so hours of waiting take no time at all.
 
 import type { GroundTruth, InjectedAnomaly, LiveTruth } from "../../generator/types";
-import type { Clock } from "../../verify/clock";
+import type { Clock } from "../../generator/clock";
 
 export const MIN = 60_000;
 /** Where live traffic begins in these tests */

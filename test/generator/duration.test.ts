@@ -1,7 +1,7 @@
 import { expect } from "chai";
-import { formatDuration, parseDuration } from "../../verify/duration";
+import { formatDuration, parseDuration } from "../../generator/duration";
 
-describe("verify/duration", () => {
+describe("generator/duration", () => {
   it("reads whole hours, minutes and seconds, largest first", () => {
     expect(parseDuration("20m")).to.equal(1_200_000);
     expect(parseDuration("3h")).to.equal(10_800_000);

@@ -1,5 +1,7 @@
 // Durations as people type them on the command line: "90s", "20m", "3h", "1h30m". Whole units only,
-// largest first, so "20m" means the same to the reader and to the program.
+// largest first, so "20m" means the same to the reader and to the program. Shared by lab-generate's
+// follow-mode flags and lab-verify's --live flags, and used in their messages, which therefore show
+// durations the way the flags take them.
 
 const UNIT_MS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000 };
 const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
