@@ -12,6 +12,7 @@ import { requireEsTarget } from "../../support/es-target";
 import { elasticsearchProcessGroup } from "../../support/es-instance";
 import { VirtualClock } from "../../../generator/clock";
 import { generateLiveEvents } from "../../../generator/events";
+import { baseRatePerSecond } from "../../../generator/traffic";
 import { followLive, StreamFailed } from "../../../generator/follow";
 import { liveIndexNameFor, planFollow, type FollowOptions } from "../../../generator/follow-plan";
 import { followSinkFor, prepareFollowIndex } from "../../../generator/sinks/elasticsearch-follow";
@@ -77,10 +78,11 @@ describe("lab-generate --follow into a real Elasticsearch", function () {
   async function follow(indexPrefix: string, clock: VirtualClock, untilMs: number) {
     const prepared = await prepareFollowIndex(options, { connection, indexPrefix }, { now: () => clock.now() });
     const sink = followSinkFor(connection, prepared.index);
+    const flushes: number[] = [];
     try {
-      // A flush every 20 s of virtual time keeps an hour to 180 bulk requests; the cadence itself is tested in follow.test.ts.
-      const result = await followLive(prepared, sink, { clock, signal: stopAt(clock, untilMs), flushIntervalMs: 20_000 });
-      return { prepared, result };
+      // A flush every 20 s of virtual time keeps an hour to 180 bulk requests.
+      const result = await followLive(prepared, sink, { clock, signal: stopAt(clock, untilMs), flushIntervalMs: 20_000, onFlush: (stats) => flushes.push(stats.nowMs) });
+      return { prepared, result, flushes };
     } finally {
       await sink.close();
     }
@@ -89,8 +91,11 @@ describe("lab-generate --follow into a real Elasticsearch", function () {
   it("backfills up to now, then writes an hour of live traffic: every event once, the live window in _meta with its label", async () => {
     const indexPrefix = `${prefix}-a`;
     const clock = new VirtualClock(START);
-    const { prepared, result } = await follow(indexPrefix, clock, START + 60 * MINUTE);
+    const { prepared, result, flushes } = await follow(indexPrefix, clock, START + 60 * MINUTE);
     expect(prepared.backfilled).to.equal(true);
+    // The cadence: a flush every interval of the clock, never a longer gap.
+    for (let i = 1; i < flushes.length; i++) expect(flushes[i] - flushes[i - 1]).to.be.at.most(20_000);
+    expect(flushes.length).to.be.at.least(180);
     expect(prepared.index).to.equal(liveIndexNameFor(indexPrefix, options));
     const origin = Date.parse("2026-11-30T08:00:00Z");
     expect(prepared.plan.origin.getTime()).to.equal(origin);
@@ -108,6 +113,12 @@ describe("lab-generate --follow into a real Elasticsearch", function () {
     const before = await inRange("2026-11-30T08:00:00Z", "2026-11-30T08:20:00Z");
     const during = await inRange("2026-11-30T08:20:00Z", "2026-11-30T08:40:00Z");
     expect(during / before).to.be.above(5);
+    // The rate: the 20 minutes before the spike hold what the traffic model expects, within 5% (about 4 standard deviations).
+    let expected = 0;
+    for (let t = origin; t < origin + 20 * MINUTE; t += MINUTE) expected += baseRatePerSecond(5, t + MINUTE / 2) * 60;
+    expect(before / expected).to.be.within(0.95, 1.05);
+    // And nothing was written ahead of its time.
+    expect(await inRange(result.truth.live!.through, "2100-01-01T00:00:00Z")).to.equal(0);
   });
 
   it("resumes with the same command from the minute of the last event: no duplicates and no gap", async () => {
