@@ -5,6 +5,8 @@
 
 import { isIP } from "node:net";
 import { UsageError } from "../generator/errors";
+import { parseAnomalySpec } from "../generator/anomaly-spec";
+import { ANOMALY_KINDS } from "../generator/types";
 
 /** The Elastic Stack version the images are pinned to unless `lab:elasticVersion` says otherwise. */
 export const DEFAULT_ELASTIC_VERSION = "9.5.6";
@@ -43,6 +45,7 @@ export const CONFIG_DEFAULTS = {
   verify: false,
   waitTimeoutSeconds: 600,
   live: false,
+  liveAnomaly: "",
   alerts: false,
   alertEmailTo: "",
   smtpHost: "",
@@ -121,6 +124,8 @@ export interface LabConfig {
     meanRatePerSecond: number | undefined;
     /** ISO-8601; undefined: fixed when the dataset is first created, then kept */
     end: string | undefined;
+    /** lab:liveAnomaly: the live window in lab-generate's --anomaly syntax, replacing the live scenario's; undefined: the scenario's */
+    liveAnomaly?: string;
   };
   mlJobs: string[];
   dockerHost: string | undefined;
@@ -141,12 +146,13 @@ export interface LabConfig {
 export interface LabCatalog {
   scenarios: readonly string[];
   jobNames: readonly string[];
-  jobsForScenario(scenario: string): string[];
+  /** With a live anomaly's kind (lab:liveAnomaly), the jobs that detect that kind instead of the scenario's */
+  jobsForScenario(scenario: string, liveAnomalyKind?: string): string[];
   /**
    * The generator's own verdict on a dataset (planDataset's problems, keyed by its option names), so
    * that rules across settings, such as a range too short for the scenario, fail before any resource.
    */
-  datasetProblems(options: { days: number; seed: number; scenario: string; meanRatePerSecond?: number; end: Date; live?: boolean }): string[];
+  datasetProblems(options: { days: number; seed: number; scenario: string; meanRatePerSecond?: number; end: Date; live?: boolean; liveAnomaly?: string }): string[];
 }
 
 /** planDataset's option names, as the lab's keys. */
@@ -323,8 +329,13 @@ export function parseLabConfig(
   // Each setting is valid on its own; ask the generator whether they fit together.
   if (problems.length === problemsBeforeDataset) {
     // With lab:live the dataset is a follow-mode backfill, whose scenario may plant windows in live traffic.
-    const verdict = catalog.datasetProblems({ days, seed, scenario, meanRatePerSecond, end: end === undefined ? PLACEHOLDER_DATASET_END : new Date(end), live: text("live") === "true" });
+    const verdict = catalog.datasetProblems({ days, seed, scenario, meanRatePerSecond, end: end === undefined ? PLACEHOLDER_DATASET_END : new Date(end), live: text("live") === "true", liveAnomaly: text("liveAnomaly") });
     for (const problem of verdict) {
+      // The live window's own problems (anomalies[0].magnitude: ...) are lab:liveAnomaly's.
+      if (problem.startsWith("anomalies[0]")) {
+        problems.push(`lab:liveAnomaly: ${problem.replace(/^anomalies\[0\]\.?/, "")}`);
+        continue;
+      }
       const key = /^(\w+):/.exec(problem)?.[1];
       const labKey = key === undefined ? undefined : DATASET_KEYS[key];
       problems.push(labKey === undefined ? `lab:dataset: ${problem}` : `lab:${labKey}${problem.slice(key!.length)}`);
@@ -333,8 +344,11 @@ export function parseLabConfig(
 
   let mlJobs: string[] = [];
   const jobsText = text("mlJobs");
+  // lab:liveAnomaly replaces the live scenario's window, so its kind chooses the jobs (checked below).
+  const liveAnomalyText = text("liveAnomaly");
+  const liveAnomalyKind = liveAnomalyText === undefined ? undefined : parseAnomalySpec(liveAnomalyText, 1, []).kind;
   if (jobsText === undefined) {
-    if (scenarioKnown) mlJobs = catalog.jobsForScenario(scenario);
+    if (scenarioKnown) mlJobs = liveAnomalyKind !== undefined && (ANOMALY_KINDS as readonly string[]).includes(liveAnomalyKind) ? catalog.jobsForScenario(scenario, liveAnomalyKind) : catalog.jobsForScenario(scenario);
   } else if (jobsText.toLowerCase() === NO_ML_JOBS) {
     mlJobs = [];
   } else {
@@ -385,6 +399,19 @@ export function parseLabConfig(
   if (live && end !== undefined) {
     problems.push(`lab:datasetEnd: "${endText}" cannot be used with lab:live true, whose backfill ends when the lab comes up; unset lab:datasetEnd`);
   }
+  const liveAnomaly = text("liveAnomaly");
+  if (liveAnomaly !== undefined) {
+    if (!live || scenario !== "live") {
+      problems.push(`lab:liveAnomaly: replaces the live window of lab:datasetScenario live in live mode; set lab:live true and lab:datasetScenario live, or unset lab:liveAnomaly`);
+    } else {
+      const specProblems: string[] = [];
+      const request = parseAnomalySpec(liveAnomaly, 1, specProblems);
+      for (const problem of specProblems) problems.push(`lab:liveAnomaly: ${problem.replace(/^--anomaly #1 /, "")}`);
+      if (specProblems.length === 0 && request.startAfterMinutes === undefined) {
+        problems.push(`lab:liveAnomaly: "${liveAnomaly}" has no relative start; allowed: a start after the lab comes up, such as spike,start=+5m,minutes=30`);
+      }
+    }
+  }
   const alerts = parseAlerts({ text, integer, bool, secret: () => secret("smtpPassword") }, { live, existingCluster: existingCluster !== undefined, hasKibana: existingCluster === undefined || existingCluster.kibanaUrl !== undefined, hasJobs: mlJobs.length > 0 }, problems);
 
   if (problems.length > 0) throw new UsageError(problems.map((p) => `${p}`));
@@ -401,7 +428,7 @@ export function parseLabConfig(
     elasticPassword,
     allowMmap,
     hostArch,
-    dataset: { days, seed, scenario, meanRatePerSecond, end },
+    dataset: { days, seed, scenario, meanRatePerSecond, end, ...(liveAnomaly !== undefined ? { liveAnomaly } : {}) },
     mlJobs,
     dockerHost,
     publicHost,

@@ -22,6 +22,8 @@ export interface DatasetArgs {
   timeoutSeconds: number;
   /** lab:live */
   live: boolean;
+  /** lab:liveAnomaly (live mode only) */
+  liveAnomaly?: string;
 }
 
 export class Dataset extends pulumi.ComponentResource {
@@ -49,6 +51,7 @@ export class Dataset extends pulumi.ComponentResource {
         timeoutSeconds: args.timeoutSeconds,
         // Only set in live mode, so that a plain dataset's inputs stay exactly what they were.
         ...(args.live ? { live: true } : {}),
+        ...(args.live && args.liveAnomaly !== undefined ? { liveAnomaly: args.liveAnomaly } : {}),
       },
       // The URLs are plain strings, so nothing ties this call to the servers being up but this:
       { parent: this, dependsOn: opts?.dependsOn },

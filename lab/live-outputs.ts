@@ -4,7 +4,7 @@
 
 import { nextLiveWindow, planFollow } from "../generator/follow-plan";
 import type { InjectedAnomaly } from "../generator/types";
-import { followOptionsOf } from "./providers/dataset-live";
+import { followOptionsOf, type StreamInputs } from "./providers/dataset-live";
 
 export interface LiveTruthOutput {
   /** ISO-8601: where live traffic began (the backfill's end) */
@@ -13,7 +13,7 @@ export interface LiveTruthOutput {
   windows: InjectedAnomaly[];
 }
 
-type StreamOptions = { days: number; seed: number; scenario: string; meanRatePerSecond?: number };
+type StreamOptions = StreamInputs;
 
 /** Whether the stream plants anything live at all; the same for every origin (live starts are relative). */
 export function hasLiveWindows(options: StreamOptions): boolean {

@@ -233,6 +233,7 @@ function buildCohort(config: LabConfig, definitions: readonly LabJobDefinition[]
       scenario: config.dataset.scenario,
       meanRatePerSecond: config.dataset.meanRatePerSecond,
       requestedEnd: config.dataset.end,
+      liveAnomaly: config.dataset.liveAnomaly,
       timeoutSeconds,
       live: config.live,
     },

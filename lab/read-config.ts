@@ -6,7 +6,9 @@ import { isExpectedFailure, UsageError } from "../generator/errors";
 import { planFollow } from "../generator/follow-plan";
 import { planDataset } from "../generator/plan";
 import { SCENARIOS } from "../generator/scenarios";
-import { jobsForScenario, loadJobDefinitions } from "../ml-jobs/index";
+import { jobsForKinds, jobsForScenario, loadJobDefinitions } from "../ml-jobs/index";
+import type { AnomalyKind } from "../generator/types";
+import { followOptionsOf } from "./providers/dataset-live";
 import { parseLabConfig, type LabCatalog, type LabConfig, type RawLabConfig } from "./config";
 import { preflightExistingCluster } from "./preflight";
 
@@ -16,11 +18,11 @@ export function labCatalog(): LabCatalog {
   return {
     scenarios: Object.keys(SCENARIOS),
     jobNames: definitions.map((def) => def.name),
-    jobsForScenario: (scenario) => jobsForScenario(scenario, definitions),
-    datasetProblems: ({ live, end, ...options }) => {
+    jobsForScenario: (scenario, liveAnomalyKind) => (liveAnomalyKind === undefined ? jobsForScenario(scenario, definitions) : jobsForKinds([liveAnomalyKind as AnomalyKind], definitions)),
+    datasetProblems: ({ live, end, liveAnomaly, ...options }) => {
       try {
         // Live mode plans a follow-mode stream: its backfill ends at the origin, and live windows come after.
-        if (live === true) planFollow(options, end);
+        if (live === true) planFollow(followOptionsOf({ ...options, liveAnomaly }), end);
         else planDataset({ ...options, end });
         return [];
       } catch (error) {

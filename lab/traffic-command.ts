@@ -15,6 +15,8 @@ export interface TrafficOptions {
   scenario: string;
   /** Undefined: the generator's default rate */
   meanRatePerSecond: number | undefined;
+  /** lab:liveAnomaly, passed as --anomaly (it replaces the live scenario's window, as in the dataset) */
+  liveAnomaly?: string;
 }
 
 /** The arguments after `lab-generate`. */
@@ -34,6 +36,7 @@ export function trafficArguments(options: TrafficOptions): string[] {
   ];
   // String(0.5) is "0.5", which the generator parses back to 0.5: the same rate, the same stream.
   if (options.meanRatePerSecond !== undefined) args.push("--rate", String(options.meanRatePerSecond));
+  if (options.liveAnomaly !== undefined) args.push("--anomaly", options.liveAnomaly);
   return args;
 }
 

@@ -16,6 +16,7 @@
 
 import type { FollowOptions } from "../../generator/follow-plan";
 import { liveIndexNameFor } from "../../generator/follow-plan";
+import { parseAnomalySpec } from "../../generator/anomaly-spec";
 import { prepareFollowIndex } from "../../generator/sinks/elasticsearch-follow";
 import type { GroundTruth, InjectedAnomaly } from "../../generator/types";
 
@@ -24,12 +25,28 @@ export type PrepareFollowIndex = typeof prepareFollowIndex;
 export { prepareFollowIndex };
 
 /** The stream's options, exactly as the traffic generator gets them (lab/traffic-command.ts). */
-export function followOptionsOf(inputs: { days: number; seed: number; scenario: string; meanRatePerSecond?: number }): FollowOptions {
-  return { days: inputs.days, seed: inputs.seed, scenario: inputs.scenario, ...(inputs.meanRatePerSecond === undefined ? {} : { meanRatePerSecond: inputs.meanRatePerSecond }) };
+export function followOptionsOf(inputs: StreamInputs): FollowOptions {
+  return {
+    days: inputs.days,
+    seed: inputs.seed,
+    scenario: inputs.scenario,
+    ...(inputs.meanRatePerSecond === undefined ? {} : { meanRatePerSecond: inputs.meanRatePerSecond }),
+    // lab:liveAnomaly replaces the live scenario's window (config checks it parses, and is relative).
+    ...(inputs.liveAnomaly === undefined ? {} : { anomalies: [parseAnomalySpec(inputs.liveAnomaly, 1, [])] }),
+  };
+}
+
+/** What names a stream: the dataset settings, and lab:liveAnomaly when set. */
+export interface StreamInputs {
+  days: number;
+  seed: number;
+  scenario: string;
+  meanRatePerSecond?: number;
+  liveAnomaly?: string;
 }
 
 /** The index the stream of these inputs writes to. */
-export function liveIndexOf(inputs: { indexPrefix: string; days: number; seed: number; scenario: string; meanRatePerSecond?: number }): string {
+export function liveIndexOf(inputs: StreamInputs & { indexPrefix: string }): string {
   return liveIndexNameFor(inputs.indexPrefix, followOptionsOf(inputs));
 }
 

@@ -43,6 +43,8 @@ export interface DatasetInputs extends Credentials, RefreshPolicy {
   timeoutSeconds: number;
   /** lab:live: the backfill of a follow-mode stream, ending when it is first created; absent: a plain dataset */
   live?: boolean;
+  /** lab:liveAnomaly: the live window that replaces the live scenario's (live mode only) */
+  liveAnomaly?: string;
 }
 
 export interface DatasetOutputs extends DatasetInputs {
@@ -57,7 +59,7 @@ export interface DatasetOutputs extends DatasetInputs {
 }
 
 /** The inputs whose change means different data, hence a new index. */
-export const DATASET_REPLACING_INPUTS = ["indexPrefix", "days", "seed", "scenario", "meanRatePerSecond", "requestedEnd", "live"] as const;
+export const DATASET_REPLACING_INPUTS = ["indexPrefix", "days", "seed", "scenario", "meanRatePerSecond", "requestedEnd", "live", "liveAnomaly"] as const;
 
 /** The dataset's end when none is requested: the start of the current hour, so reruns within the hour agree. */
 export function defaultEnd(now: Date): Date {

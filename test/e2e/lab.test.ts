@@ -137,6 +137,8 @@ describe("lab end to end (LAB_E2E=1, Docker, pulumi)", function () {
       "lab:live": { value: "true" },
       "lab:alerts": { value: "true" },
       "lab:datasetScenario": { value: "live" },
+      // The spike 5 minutes after the backfill ends, so the alert comes within the test's wait.
+      "lab:liveAnomaly": { value: "spike,start=+5m,minutes=30" },
       "lab:datasetDays": { value: "2" },
     });
     const up = await stack!.up({ onOutput: (text) => process.stdout.write(text) });
@@ -147,7 +149,7 @@ describe("lab end to end (LAB_E2E=1, Docker, pulumi)", function () {
     expect(await docker(["inspect", "-f", "{{.State.Running}} {{.HostConfig.ReadonlyRootfs}} {{.Config.User}}", traffic])).to.equal("true true node");
     expect(up.outputs.liveTruth.secret, "the live truth is a secret").to.equal(true);
     const nextAt = Date.parse(String(out("nextLiveAnomalyAt")));
-    expect(nextAt, "the live spike comes after the lab is up").to.be.greaterThan(Date.parse((out("timeRange") as { to: string }).to));
+    expect(nextAt, "the live spike comes 5 minutes after the backfill ends").to.equal(Date.parse((out("timeRange") as { to: string }).to) + 5 * 60_000);
 
     // A second up changes nothing, the traffic container and the image included.
     await stack!.preview({ expectNoChanges: true, onOutput: (text) => process.stdout.write(text) });

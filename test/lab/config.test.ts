@@ -238,6 +238,7 @@ describe("lab config", () => {
 
   describe("live mode and alerting", () => {
     const live = { live: "true", datasetScenario: "spike" };
+    const liveCatalog: LabCatalog = { ...catalog, scenarios: [...catalog.scenarios, "live"] };
 
     it("runs live without alerts by default, and alerts with only the index connector when nothing else is set", () => {
       const config = parseLabConfig(live, catalog, local);
@@ -252,6 +253,31 @@ describe("lab config", () => {
       ]);
       expect(problemsOf({ ...live, datasetEnd: "2026-11-20T00:00:00Z" })).to.deep.equal([
         'lab:datasetEnd: "2026-11-20T00:00:00Z" cannot be used with lab:live true, whose backfill ends when the lab comes up; unset lab:datasetEnd',
+      ]);
+    });
+
+    it("takes lab:liveAnomaly as the live scenario's window, in lab-generate's --anomaly syntax with a relative start", () => {
+      expect(parseLabConfig({ ...live, datasetScenario: "live", liveAnomaly: "spike,start=+5m,minutes=30" }, liveCatalog, local).dataset.liveAnomaly).to.equal("spike,start=+5m,minutes=30");
+      expect(problemsOf({ ...live, datasetScenario: "spike", liveAnomaly: "spike,start=+5m" }, local, liveCatalog)).to.deep.equal([
+        "lab:liveAnomaly: replaces the live window of lab:datasetScenario live in live mode; set lab:live true and lab:datasetScenario live, or unset lab:liveAnomaly",
+      ]);
+      expect(problemsOf({ ...live, datasetScenario: "live", liveAnomaly: "spike,start=2026-11-30T10:00:00Z" }, local, liveCatalog)).to.deep.equal([
+        'lab:liveAnomaly: "spike,start=2026-11-30T10:00:00Z" has no relative start; allowed: a start after the lab comes up, such as spike,start=+5m,minutes=30',
+      ]);
+      expect(problemsOf({ ...live, datasetScenario: "live", liveAnomaly: "meteor,start=+5m" }, local, liveCatalog)).to.deep.equal([
+        'lab:liveAnomaly: "meteor,start=+5m": unknown kind "meteor"; allowed: spike, drop, latency, errors, scan, rare_agent',
+      ]);
+    });
+
+    it("chooses the jobs that detect lab:liveAnomaly's kind when lab:mlJobs is unset", () => {
+      const config = parseLabConfig({ live: "true", datasetScenario: "live", liveAnomaly: "latency,start=+12m,minutes=45" }, labCatalog(), local);
+      expect(config.mlJobs).to.deep.equal(["lab_latency"]);
+      expect(parseLabConfig({ live: "true", datasetScenario: "live" }, labCatalog(), local).mlJobs).to.deep.equal(["lab_request_rate_high"]);
+    });
+
+    it("lets the generator judge lab:liveAnomaly's values, naming the key", () => {
+      expect(problemsOf({ live: "true", datasetScenario: "live", liveAnomaly: "spike,start=+5m,magnitude=0" }, local, labCatalog())).to.deep.equal([
+        "lab:liveAnomaly: magnitude: 0 is not allowed for spike (factor applied to the request rate); allowed: a number > 1 and <= 100 (default 10)",
       ]);
     });
 

@@ -37,7 +37,7 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
         return {
           ...inputs,
           // Live mode: the stream's index, as prepareFollowIndex names it; the traffic must resume it.
-          index: inputs.live === true ? liveIndexOf(inputs as Parameters<typeof liveIndexOf>[0]) : `${String(inputs.indexPrefix)}-0123abcd`,
+          index: inputs.live === true ? liveIndexOf(inputs as unknown as Parameters<typeof liveIndexOf>[0]) : `${String(inputs.indexPrefix)}-0123abcd`,
           count: 1000,
           start: "2026-11-03T00:00:00.000Z",
           end: "2026-11-17T00:00:00.000Z",

@@ -483,6 +483,14 @@ describe("lab program (Pulumi mocks)", function () {
       expect(outputs.liveTraffic).to.deep.equal({ container: "lab-live-a-traffic" });
     });
 
+    it("plants lab:liveAnomaly instead of the scenario's window: the traffic passes it on, and the outputs say when", async () => {
+      const custom = await build("live-c", { ...LIVE, cohort: "live-c", elasticsearchPort: "9232", kibanaPort: "5632", liveAnomaly: "spike,start=+5m,minutes=30" }, ["elasticPassword"]);
+      const origin = Date.parse((await valueOf(custom.lab.timeRange)).to);
+      expect(Date.parse(String(await valueOf(stackOutputs(custom.lab).nextLiveAnomalyAt as pulumi.Output<string>)))).to.equal(origin + 5 * 60_000);
+      expect(plain<string[]>(container(custom.recorder, "-traffic-container").inputs.command).slice(-2)).to.deep.equal(["--anomaly", "spike,start=+5m,minutes=30"]);
+      expect(await valueOf(custom.lab.index)).to.equal(liveIndexNameFor("lab-live-c-access", { days: 3, seed: 42, scenario: "live", anomalies: [{ kind: "spike", startAfterMinutes: 5, durationMinutes: 30 }] }));
+    });
+
     it("keeps the live windows out of anomalyWindows, which lists the backfill's", async () => {
       expect((await valueOf(live.lab.anomalyWindows)).every((w) => w.phase !== "live")).to.equal(true);
     });

@@ -13,6 +13,7 @@ function parsedByTheGenerator(args: string[]) {
   for (let i = 0; i < args.length; i += 1) {
     const flag = args[i].replace(/^--/, "").replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
     if (args[i] === "--follow") raw.follow = true;
+    else if (args[i] === "--anomaly") (raw.anomaly as string[]).push(args[++i]);
     else raw[flag] = args[++i];
   }
   return parseRun(raw as unknown as Parameters<typeof parseRun>[0], { env: { ELASTICSEARCH_PASSWORD: "pw" }, now: () => new Date("2026-11-30T10:00:00Z") });
@@ -21,12 +22,14 @@ function parsedByTheGenerator(args: string[]) {
 const OPTIONS: TrafficOptions[] = [
   { elasticsearchUrl: "http://elasticsearch:9200", indexPrefix: "lab-cohort-a-access", days: 14, seed: 42, scenario: "live", meanRatePerSecond: undefined },
   { elasticsearchUrl: "https://es.example.com:443", indexPrefix: "lab-b-access", days: 3, seed: 7, scenario: "mixed", meanRatePerSecond: 0.5 },
+  { elasticsearchUrl: "http://elasticsearch:9200", indexPrefix: "lab-c-access", days: 2, seed: 42, scenario: "live", meanRatePerSecond: undefined, liveAnomaly: "spike,start=+5m,minutes=30" },
 ];
 
 describe("the live generator's command line", () => {
   it("runs follow mode against the given Elasticsearch with the dataset's prefix, days, seed, scenario and rate", () => {
     expect(trafficArguments(OPTIONS[1])).to.deep.equal(["--follow", "--es", "https://es.example.com:443", "--index-prefix", "lab-b-access", "--days", "3", "--seed", "7", "--scenario", "mixed", "--rate", "0.5"]);
     expect(trafficArguments(OPTIONS[0])).to.not.include("--rate");
+    expect(trafficArguments(OPTIONS[2]).slice(-2)).to.deep.equal(["--anomaly", "spike,start=+5m,minutes=30"]);
   });
 
   it("names the index the dataset's backfill wrote, as the generator itself reads the arguments, so the traffic resumes it", () => {
