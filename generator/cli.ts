@@ -130,6 +130,8 @@ const EXAMPLES_HELP = `Examples:
   lab-generate --days 7 --scenario mixed --plot expected.svg      (the picture only, no data)
   lab-generate --days 7 --end 2026-11-24 --anomaly spike,start=2026-11-20T14:00:00Z,minutes=30,magnitude=10 --anomaly errors,target=/api/v1/products --out custom.ndjson
   ELASTICSEARCH_PASSWORD=... lab-generate --es http://127.0.0.1:9200 --scenario mixed
+  lab-generate --follow --for 5s --days 0.5 --scenario live --out - > live.ndjson      (history up to now, then 5 s of live traffic)
+  ELASTICSEARCH_PASSWORD=... lab-generate --follow --for 5s --es http://127.0.0.1:9200 --anomaly spike,start=+15m,minutes=20      (without --for: until Ctrl-C)
 
 ${CREDENTIALS_HELP}
 
