@@ -143,8 +143,8 @@ export function followIdentity(options: FollowOptions): string {
  */
 export function liveIndexNameFor(prefix: string, options: FollowOptions): string {
   checkIndexPrefix(prefix);
-  const scenario = (options.scenario ?? (options.anomalies === undefined ? DEFAULT_SCENARIO : "custom")).toLowerCase().replace(/[^a-z0-9_]+/g, "-").replace(/^-+|-+$/g, "") || "custom";
-  return `${prefix}-${scenario}-live-${followIdentity(options)}`;
+  const cleaned = (options.scenario ?? (options.anomalies === undefined ? DEFAULT_SCENARIO : "custom")).toLowerCase().replace(/[^a-z0-9_]+/g, "-").replace(/^-+|-+$/g, "");
+  return `${prefix}-${cleaned === "" ? "custom" : cleaned}-live-${followIdentity(options)}`;
 }
 
 /** The first live window that starts at or after `timeMs`, or undefined. */
