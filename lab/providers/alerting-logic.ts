@@ -27,6 +27,9 @@ import { waitForKibana } from "./data-view-logic";
 import { deepEqual } from "./equal";
 import { failedRead, type RefreshPolicy, type Refreshed } from "./refresh";
 
+// For the provider's read, which loads only this module (see load.ts).
+export { readResult } from "./refresh";
+
 export interface AlertingInputs extends Credentials, RefreshPolicy, AlertingSpec {
   elasticsearchUrl: string;
   kibanaUrl: string;

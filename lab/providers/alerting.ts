@@ -23,14 +23,8 @@ export const alertingProvider: pulumi.dynamic.ResourceProvider<AlertingInputs, A
   },
   async read(id, props) {
     if (props === undefined) throw new Error("the lab's alerting cannot be imported; let pulumi up create it");
-    const found = await logic().readAlerting(props);
-    if (found.state === "gone") {
-      console.error(`lab: refresh: ${found.reason}; the next pulumi up makes the rule and its connectors again`);
-      // An empty id tells the engine the resource is gone.
-      return { id: "" };
-    }
-    if (found.state === "unchecked") console.error(`lab: refresh: ${found.reason}`);
-    return { id, props: found.state === "present" ? found.outputs : props };
+    const { readAlerting, readResult } = logic();
+    return readResult(id, props, await readAlerting(props), "the next pulumi up makes the rule and its connectors again");
   },
   async delete(_id, props) {
     const result = await logic().deleteAlerting(props);

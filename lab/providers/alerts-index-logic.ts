@@ -17,6 +17,9 @@ import { LAB_GENERATOR } from "../../generator/sinks/elasticsearch-index";
 import { HttpError, createElasticsearchClient, endpointAt, esCall, statusOf, type Credentials } from "../http";
 import { failedRead, type RefreshPolicy, type Refreshed } from "./refresh";
 
+// For the provider's read, which loads only this module (see load.ts).
+export { readResult } from "./refresh";
+
 export interface AlertsIndexInputs extends Credentials, RefreshPolicy {
   elasticsearchUrl: string;
   index: string;

@@ -21,14 +21,8 @@ export const alertsIndexProvider: pulumi.dynamic.ResourceProvider<AlertsIndexInp
   },
   async read(id, props) {
     if (props === undefined) throw new Error("the lab's alerts index cannot be imported; let pulumi up create it");
-    const found = await logic().readAlertsIndex(props);
-    if (found.state === "gone") {
-      console.error(`lab: refresh: ${found.reason}; the next pulumi up makes it again`);
-      // An empty id tells the engine the resource is gone.
-      return { id: "" };
-    }
-    if (found.state === "unchecked") console.error(`lab: refresh: ${found.reason}`);
-    return { id, props: found.state === "present" ? found.outputs : props };
+    const { readAlertsIndex, readResult } = logic();
+    return readResult(id, props, await readAlertsIndex(props), "the next pulumi up makes it again");
   },
   async delete(_id, props) {
     const result = await logic().deleteAlertsIndex(props);

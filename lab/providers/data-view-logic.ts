@@ -17,6 +17,9 @@
 // https://www.elastic.co/docs/api/doc/kibana/group/endpoint-data-views
 
 import { failedRead, type RefreshPolicy, type Refreshed } from "./refresh";
+
+// For the provider's read, which loads only this module (see load.ts).
+export { readResult } from "./refresh";
 import { HttpError, endpointAt, kibanaRequest, retryUntil, type Credentials, type Endpoint } from "../http";
 
 export interface DataViewInputs extends Credentials, RefreshPolicy {

@@ -22,14 +22,8 @@ export const dataViewProvider: pulumi.dynamic.ResourceProvider<DataViewInputs, D
   },
   async read(id, props) {
     if (props === undefined) throw new Error("a lab data view cannot be imported; let pulumi up create it");
-    const found = await logic().readDataView(props);
-    if (found.state === "gone") {
-      console.error(`lab: refresh: ${found.reason}; the next pulumi up makes it again`);
-      // An empty id tells the engine the resource is gone.
-      return { id: "" };
-    }
-    if (found.state === "unchecked") console.error(`lab: refresh: ${found.reason}`);
-    return { id, props: found.state === "present" ? found.outputs : props };
+    const { readDataView, readResult } = logic();
+    return readResult(id, props, await readDataView(props), "the next pulumi up makes it again");
   },
   async delete(_id, props) {
     const result = await logic().deleteDataView(props);

@@ -29,6 +29,9 @@ import { backfillTruth, backfillWindows, followOptionsOf, liveIndexOf, prepareFo
 import { deepEqual } from "./equal";
 import { failedRead, type RefreshPolicy, type Refreshed } from "./refresh";
 
+// For the provider's read, which loads only this module (see load.ts).
+export { readResult } from "./refresh";
+
 export interface DatasetInputs extends Credentials, RefreshPolicy {
   elasticsearchUrl: string;
   indexPrefix: string;
@@ -85,20 +88,26 @@ function connectionOf(inputs: DatasetInputs, requestTimeoutMs = 120_000) {
   return endpointAt(inputs.elasticsearchUrl, inputs, requestTimeoutMs);
 }
 
-export async function createDataset(inputs: DatasetInputs, now: Date = new Date()): Promise<DatasetOutputs> {
-  if (inputs.live === true) return createLiveDataset(inputs, now);
-  const end = inputs.requestedEnd === undefined ? defaultEnd(now) : new Date(inputs.requestedEnd);
-  const plan = planDataset({ days: inputs.days, seed: inputs.seed, end, scenario: inputs.scenario, meanRatePerSecond: inputs.meanRatePerSecond });
-  const index = indexNameFor(inputs.indexPrefix, plan);
-  const connection = connectionOf(inputs);
-  // The container is healthy inside Docker; its published port (Docker Desktop's proxy, an SSH
-  // engine) can lag behind. Wait for it, bounded, before writing anything.
+/**
+ * The container is healthy inside Docker; its published port (Docker Desktop's proxy, an SSH
+ * engine) can lag behind. Wait for it, bounded, before writing anything.
+ */
+async function waitForElasticsearch(inputs: DatasetInputs, connection: ReturnType<typeof connectionOf>): Promise<void> {
   await retryUntil(() => checkConnection(connection), {
     what: `Elasticsearch at ${inputs.elasticsearchUrl} to answer`,
     timeoutMs: inputs.timeoutSeconds * 1000,
     intervalMs: 2000,
     retryable: isUnreachable,
   });
+}
+
+export async function createDataset(inputs: DatasetInputs, now: Date = new Date()): Promise<DatasetOutputs> {
+  if (inputs.live === true) return createLiveDataset(inputs, now);
+  const end = inputs.requestedEnd === undefined ? defaultEnd(now) : new Date(inputs.requestedEnd);
+  const plan = planDataset({ days: inputs.days, seed: inputs.seed, end, scenario: inputs.scenario, meanRatePerSecond: inputs.meanRatePerSecond });
+  const index = indexNameFor(inputs.indexPrefix, plan);
+  const connection = connectionOf(inputs);
+  await waitForElasticsearch(inputs, connection);
   try {
     // A create writes the whole dataset: an index of the same name left behind (state lost, or a
     // refresh that found it damaged) is the lab's own, and is rewritten from scratch rather than
@@ -133,12 +142,7 @@ export async function createDataset(inputs: DatasetInputs, now: Date = new Date(
 export async function createLiveDataset(inputs: DatasetInputs, now: Date, prepare: PrepareFollowIndex = prepareFollowIndex): Promise<DatasetOutputs> {
   const index = liveIndexOf(inputs);
   const connection = connectionOf(inputs);
-  await retryUntil(() => checkConnection(connection), {
-    what: `Elasticsearch at ${inputs.elasticsearchUrl} to answer`,
-    timeoutMs: inputs.timeoutSeconds * 1000,
-    intervalMs: 2000,
-    retryable: isUnreachable,
-  });
+  await waitForElasticsearch(inputs, connection);
   // A stream's index is resumed, never rewritten: only one this create made is removed on failure.
   const existedBefore = (await inspectDataset(connection, index)).state !== "absent";
   try {

@@ -25,15 +25,8 @@ export const datasetProvider: pulumi.dynamic.ResourceProvider<DatasetInputs, Dat
   },
   async read(id, props) {
     if (props === undefined) throw new Error("a lab dataset cannot be imported; let pulumi up create it");
-    // An empty id tells the engine the resource is gone: refresh drops it and the next up recreates it.
-    const found = await logic().readDataset(props);
-    if (found.state === "gone") {
-      console.error(`lab: refresh: ${found.reason}; the next pulumi up writes it again`);
-      return { id: "" };
-    }
-    // The provider's stderr reaches the refresh's output as one line.
-    if (found.state === "unchecked") console.error(`lab: refresh: ${found.reason}`);
-    return { id, props: found.state === "present" ? found.outputs : props };
+    const { readDataset, readResult } = logic();
+    return readResult(id, props, await readDataset(props), "the next pulumi up writes it again");
   },
   async delete(_id, props) {
     const methods = logic();

@@ -17,6 +17,9 @@
 import { HttpError, createElasticsearchClient, esCall, retryUntil } from "../http";
 import { failedRead, type RefreshPolicy, type Refreshed } from "./refresh";
 
+// For the provider's read, which loads only this module (see load.ts).
+export { readResult } from "./refresh";
+
 export const KIBANA_SYSTEM_USER = "kibana_system";
 
 export interface KibanaSystemPasswordInputs extends RefreshPolicy {

@@ -25,14 +25,8 @@ export const kibanaSystemPasswordProvider: pulumi.dynamic.ResourceProvider<Kiban
   },
   async read(id, props) {
     if (props === undefined) throw new Error("the kibana_system password cannot be imported; let pulumi up set it");
-    const found = await logic().readKibanaSystemPassword(props);
-    if (found.state === "gone") {
-      console.error(`lab: refresh: ${found.reason}; the next pulumi up sets it again`);
-      // An empty id tells the engine the resource is gone.
-      return { id: "" };
-    }
-    if (found.state === "unchecked") console.error(`lab: refresh: ${found.reason}`);
-    return { id, props: found.state === "present" ? found.outputs : props };
+    const { readKibanaSystemPassword, readResult } = logic();
+    return readResult(id, props, await readKibanaSystemPassword(props), "the next pulumi up sets it again");
   },
   async delete() {
     // The password lives in the node's security index, which goes with the Elasticsearch volume.

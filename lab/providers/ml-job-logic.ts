@@ -29,6 +29,9 @@ import { lookbackProgress } from "../live-datafeed";
 import { deepEqual } from "./equal";
 import { failedRead, type RefreshPolicy, type Refreshed } from "./refresh";
 
+// For the provider's read, which loads only this module (see load.ts).
+export { readResult } from "./refresh";
+
 export interface MlJobInputs extends Credentials, RefreshPolicy {
   elasticsearchUrl: string;
   jobId: string;

@@ -23,14 +23,8 @@ export const mlJobProvider: pulumi.dynamic.ResourceProvider<MlJobInputs, MlJobOu
   },
   async read(id, props) {
     if (props === undefined) throw new Error("a lab ML job cannot be imported; let pulumi up create it");
-    const found = await logic().readMlJob(props);
-    if (found.state === "gone") {
-      console.error(`lab: refresh: ${found.reason}; the next pulumi up makes and runs it again`);
-      // An empty id tells the engine the resource is gone.
-      return { id: "" };
-    }
-    if (found.state === "unchecked") console.error(`lab: refresh: ${found.reason}`);
-    return { id, props: found.state === "present" ? found.outputs : props };
+    const { readMlJob, readResult } = logic();
+    return readResult(id, props, await readMlJob(props), "the next pulumi up makes and runs it again");
   },
   async delete(_id, props) {
     const result = await logic().deleteMlJob(props);

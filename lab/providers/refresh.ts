@@ -32,3 +32,17 @@ export function failedRead<T>(what: string, policy: RefreshPolicy, error: unknow
   }
   throw withoutStack(new LabError(`cannot check ${what}: ${message}. Nothing was changed in the stack's state; refresh again once ${server} answers`));
 }
+
+/**
+ * What a provider's read hands the engine for a read's outcome, saying on stderr (which reaches the
+ * refresh's output as one line) what was found: gone is an empty id, with what the next `up` does
+ * about it (`repair`); unchecked keeps the stored state; present gives the state as the server reports it.
+ */
+export function readResult<T>(id: string, stored: T, found: Refreshed<T>, repair: string): { id: string; props?: T } {
+  if (found.state === "gone") {
+    console.error(`lab: refresh: ${found.reason}; ${repair}`);
+    return { id: "" };
+  }
+  if (found.state === "unchecked") console.error(`lab: refresh: ${found.reason}`);
+  return { id, props: found.state === "present" ? found.outputs : stored };
+}
