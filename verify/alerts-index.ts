@@ -1,6 +1,8 @@
 // The alerts index `lab-verify verify --live` reads when --alerts-index is not given: the one the lab
 // names after the cohort of the dataset index. Pure.
 
+import { datasetIndexPattern } from "../generator/sinks/elasticsearch-index";
+
 /**
  * The lab names a cohort's dataset indices `lab-<cohort>-access-...` and its alerts index
  * `lab-<cohort>-alerts`. Cohorts may hold hyphens, even "-access-" (cohort "a-access-x"), so a name
@@ -18,17 +20,16 @@ export function alertsIndexFor(datasetIndices: readonly string[]): string | unde
 }
 
 const COHORT = /^[a-z](?:[a-z0-9-]*[a-z0-9])?$/;
-// `<scenario>-<yyyy.mm.dd>-<8 hex>`, or `<scenario>-live-<8 hex>` for a follow-mode stream (the live lab's).
-const LAB_DATASET_SUFFIX = /^[a-z0-9_]+-(?:\d{4}\.\d{2}\.\d{2}|live)-[0-9a-f]{8}$/;
 
 function cohortOf(index: string): string | undefined {
   if (!index.startsWith("lab-")) return undefined;
-  const candidates: { cohort: string; suffix: string }[] = [];
+  const candidates: string[] = [];
   for (let at = index.indexOf("-access-", 4); at !== -1; at = index.indexOf("-access-", at + 1)) {
     const cohort = index.slice(4, at);
-    if (COHORT.test(cohort)) candidates.push({ cohort, suffix: index.slice(at + "-access-".length) });
+    if (COHORT.test(cohort)) candidates.push(cohort);
   }
-  if (candidates.length === 1) return candidates[0].cohort;
-  const named = candidates.filter((c) => LAB_DATASET_SUFFIX.test(c.suffix));
-  return named.length === 1 ? named[0].cohort : undefined;
+  if (candidates.length === 1) return candidates[0];
+  // The generator's own naming rule settles the split.
+  const named = candidates.filter((cohort) => datasetIndexPattern(`lab-${cohort}-access`).test(index));
+  return named.length === 1 ? named[0] : undefined;
 }
