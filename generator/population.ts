@@ -62,8 +62,13 @@ export function shapeClient(client: Client, network: "access" | "hosting"): Shap
   const kind = agentKind(client.userAgent);
   const crawler = crawlerNetwork(client.userAgent);
   const httpVersion = kind === "browser" && hashString(client.ip) % 100 < 85 ? "2.0" : "1.1";
+  // Named properties rather than a spread: spread copies came out as slow objects, and reading the
+  // client's fields in the event loop then took most of generation's time (measured: 5.1 against
+  // 1.8 microseconds per event).
   return {
-    ...client,
+    ip: client.ip,
+    countryIsoCode: client.countryIsoCode,
+    userAgent: client.userAgent,
     source: sourceFields(client.ip, client.countryIsoCode, crawler ?? network),
     userAgentFields: userAgentFields(client.userAgent),
     httpVersion,
