@@ -21,6 +21,7 @@ const durationSigma = DURATION_SIGMA;
 const bytesSigma = BYTES_SIGMA;
 const headShare = HEAD_SHARE;
 const minuteMs = MINUTE_MS;
+const nginxModule = NGINX_MODULE;
 
 /** Share of a scanner's requests that go to real pages rather than probe paths. */
 const SCAN_REAL_URL_SHARE = 0.08;
@@ -135,7 +136,7 @@ function makeEvent(
     message,
     event: {
       dataset,
-      module: NGINX_MODULE,
+      module: nginxModule,
       kind: "event",
       category: constants.category,
       type: constants.type,
@@ -145,11 +146,11 @@ function makeEvent(
     },
     http: {
       version: client.httpVersion,
-      // Always the same keys, so that every document has one hidden class; JSON leaves out undefined.
-      request: { method, referrer: referrer === null ? undefined : referrer.value },
+      // No key for an absent value (not `referrer: undefined`), so a document equals its JSON round trip.
+      request: referrer === null ? { method } : { method, referrer: referrer.value },
       response: { status_code: status, body: { bytes } },
     },
-    url: { original: variant.original, path, query: variant.query },
+    url: variant.query === undefined ? { original: variant.original, path } : { original: variant.original, path, query: variant.query },
     source: client.source,
     user_agent: client.userAgentFields,
     host,
