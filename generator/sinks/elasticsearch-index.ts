@@ -169,6 +169,40 @@ export const LAB_INDEX_MAPPINGS: estypes.MappingTypeMapping = {
 };
 
 /**
+ * The mapping for nginx's error log (generator/error-log.ts), with the types of the integration's
+ * error data stream. Not used by a sink yet: the error stream is written by the library only
+ * (issue 11 follow-up: its own index or data stream beside the access one).
+ */
+export const LAB_ERROR_INDEX_MAPPINGS: estypes.MappingTypeMapping = {
+  dynamic: "strict",
+  properties: {
+    "@timestamp": { type: "date" },
+    message: { type: "text" },
+    log: { properties: { level: ECS_KEYWORD } },
+    event: {
+      properties: {
+        dataset: KEYWORD,
+        module: KEYWORD,
+        kind: KEYWORD,
+        category: KEYWORD,
+        type: KEYWORD,
+        created: { type: "date" },
+        // ECS: kept for reference, neither searched nor aggregated.
+        original: { type: "keyword", index: false, doc_values: false },
+      },
+    },
+    process: { properties: { pid: LONG, thread: { properties: { id: LONG } } } },
+    nginx: { properties: { error: { properties: { connection_id: LONG } } } },
+    url: { properties: { path: ECS_KEYWORD } },
+    source: { properties: { ip: { type: "ip" } } },
+    host: { properties: { name: ECS_KEYWORD } },
+    service: { properties: { name: ECS_KEYWORD } },
+    ecs: { properties: { version: ECS_KEYWORD } },
+    data_stream: { properties: { type: KEYWORD, dataset: KEYWORD, namespace: KEYWORD } },
+  },
+};
+
+/**
  * The index template for `<prefix>-*`. One shard (a lab dataset is a few GB at most);
  * `auto_expand_replicas: 0-1` keeps a single-node lab green and gives a real cluster a replica.
  * The priority grows with the prefix length, so that templates of nested prefixes ("lab" and

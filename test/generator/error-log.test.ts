@@ -2,6 +2,27 @@ import { expect } from "chai";
 import { generateErrorEvents, generateNginxLogs, type NginxErrorEvent } from "../../generator/error-log";
 import { planDataset, type DatasetOptions } from "../../generator/plan";
 import type { AccessLogEvent } from "../../generator/types";
+import { LAB_ERROR_INDEX_MAPPINGS, LAB_INDEX_MAPPINGS } from "../../generator/sinks/elasticsearch-index";
+
+/** Each leaf of a document with the mapping type it needs, e.g. { "process.pid": "long" }. */
+function leafTypes(properties: Record<string, any>, prefix = ""): Record<string, string> {
+  const types: Record<string, string> = {};
+  for (const [name, spec] of Object.entries(properties)) {
+    if (spec.properties !== undefined) Object.assign(types, leafTypes(spec.properties, `${prefix}${name}.`));
+    else types[`${prefix}${name}`] = spec.type;
+  }
+  return types;
+}
+
+function documentLeaves(value: unknown, prefix = ""): Record<string, unknown> {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return { [prefix]: value };
+  const leaves: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(value)) {
+    if (key === "location") leaves[`${prefix}${key}`] = child;
+    else Object.assign(leaves, documentLeaves(child, `${prefix}${key}.`.replace(/^\./, "")));
+  }
+  return leaves;
+}
 
 const END = new Date("2026-11-24T00:00:00Z");
 /** The categories nginx writes only when an upstream fails or stalls: the planted windows' own. */
@@ -120,5 +141,25 @@ describe("generator/error-log: nginx's error log for the same traffic", () => {
     }
     expect(wrong).to.deep.equal([]);
     for (const category of WINDOW_CATEGORIES) expect(counts.get(category) ?? 0, category).to.be.above(2);
+  });
+
+  it("fits the error mapping, and the access events fit theirs: every field mapped, with a value of its type", () => {
+    const fits = (type: string, value: unknown) =>
+      type === "long" ? Number.isInteger(value) : type === "geo_point" ? typeof value === "object" : Array.isArray(value) ? value.every((item) => typeof item === "string") : typeof value === "string";
+    const check = (document: object, mapping: Record<string, string>, wrong: string[]) => {
+      for (const [field, value] of Object.entries(documentLeaves(document))) {
+        const name = field.replace(/\.$/, "");
+        if (mapping[name] === undefined || !fits(mapping[name], value)) wrong.push(`${name}: ${JSON.stringify(value)} (${mapping[name]})`);
+      }
+    };
+    const errorTypes = leafTypes(LAB_ERROR_INDEX_MAPPINGS.properties as Record<string, any>);
+    const accessTypes = leafTypes(LAB_INDEX_MAPPINGS.properties as Record<string, any>);
+    const wrong: string[] = [];
+    let n = 0;
+    for (const event of generateNginxLogs(plan)) {
+      check(event, isError(event) ? errorTypes : accessTypes, wrong);
+      if (wrong.length > 3 || ++n > 50_000) break;
+    }
+    expect(wrong).to.deep.equal([]);
   });
 });
