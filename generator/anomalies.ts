@@ -4,7 +4,7 @@
 import type { AnomalyKind, AnomalyRequest, InjectedAnomaly } from "./types";
 import { ANOMALY_KINDS } from "./types";
 import { hashString, Random } from "./rng";
-import { freshClient, type Population } from "./population";
+import { freshClient, shapeClient, type Population, type ShapedClient } from "./population";
 import { DAY_MS, HOUR_MS, MINUTE_MS } from "./traffic";
 
 export interface AnomalyKindSpec {
@@ -362,7 +362,7 @@ export interface AnomalyEffect {
   /** latency and errors: index of the affected URL, or -1. */
   urlIndex: number;
   /** scan and rare_agent: the client that sends the extra requests. */
-  client: { ip: string; countryIsoCode: string; userAgent: string } | null;
+  client: ShapedClient | null;
   /** rare_agent: indexes of the few API URLs the script polls. */
   scriptedUrlIndexes: number[];
 }
@@ -391,15 +391,15 @@ export function compileEffects(anomalies: readonly InjectedAnomaly[], seed: numb
     if (anomaly.kind === "scan" && entity !== null) {
       // Scanners send a browser's user agent to blend in; the country follows the address, not the draw order.
       const countries = population.hostingCountries;
-      effect.client = {
+      effect.client = shapeClient({
         ip: entity.value,
         countryIsoCode: countries[hashString(entity.value) % countries.length],
         userAgent: random.pick(population.userAgents.slice(0, 4)),
-      };
+      }, "hosting");
     }
     if (anomaly.kind === "rare_agent" && entity !== null) {
       const client = freshClient(random, population);
-      effect.client = { ...client, userAgent: entity.value };
+      effect.client = shapeClient({ ...client, userAgent: entity.value }, "hosting");
       const apiIndexes = population.urls.flatMap((url, index) => (url.urlClass === "api" ? [index] : []));
       effect.scriptedUrlIndexes = random.shuffled(apiIndexes).slice(0, SCRIPTED_URL_COUNT);
     }

@@ -152,7 +152,7 @@ function buildCommand(io: CliIo): Command {
     .option("--end <time>", "exclusive end: ISO-8601 with Z or an offset, a date (midnight UTC) or \"now\" (default: now, to the minute)")
     .option("--scenario <name>", `named anomaly bundle (default: ${DEFAULT_SCENARIO}); see --list-scenarios`)
     .option("--rate <per-second>", `mean requests per second over a week (default: ${DEFAULT_MEAN_RATE_PER_SECOND})`)
-    .option("--dataset <name>", "value of event.dataset (default: lab.access)")
+    .option("--dataset <name>", "value of event.dataset and data_stream.dataset (default: nginx.access)")
     .option("--anomaly <spec>", "add an anomaly (repeatable), see below", collect, [] as string[])
     .option("--list-scenarios", "print the scenarios and exit")
     .option("--out <file|->", "write events to FILE, or to stdout with \"-\"")

@@ -10,7 +10,8 @@ import type { AccessLogEvent } from "./types";
 import type { DatasetPlan } from "./plan";
 import { liveDocumentId, type FollowPlan } from "./follow-plan";
 import { hashString, Random, WeightedChoice } from "./rng";
-import { buildPopulation, BYTES_SIGMA, DURATION_SIGMA, ERROR_STATUS_MIX, HEAD_SHARE, STATUS_MIX, type Population } from "./population";
+import { buildPopulation, BYTES_SIGMA, DURATION_SIGMA, ERROR_STATUS_MIX, HEAD_SHARE, STATUS_MIX, SEARCH_ENGINES, type Population, type ShapedClient, type UrlVariant } from "./population";
+import { accessLogMinutePrefix, DATA_STREAM_NAMESPACE, deepFreeze, ECS_VERSION, NGINX_MODULE, SERVICE_NAME } from "./nginx";
 import { compileEffects, type AnomalyEffect } from "./anomalies";
 import { baseRatePerSecond, MINUTE_MS, PoissonArrivals, type RateSegment } from "./traffic";
 
@@ -20,9 +21,21 @@ const durationSigma = DURATION_SIGMA;
 const bytesSigma = BYTES_SIGMA;
 const headShare = HEAD_SHARE;
 const minuteMs = MINUTE_MS;
+const nginxModule = NGINX_MODULE;
 
 /** Share of a scanner's requests that go to real pages rather than probe paths. */
 const SCAN_REAL_URL_SHARE = 0.08;
+/** Browsers' page views: no referrer (typed, bookmarked), from a search engine, or else from another page. */
+const DIRECT_VISIT_SHARE = 0.3;
+const SEARCH_REFERRER_SHARE = 0.25;
+/** Assets and API calls mostly carry the page that loaded them. */
+const EMBEDDED_REFERRER_SHARE = 0.9;
+const SEARCH_ENGINE_COUNT = SEARCH_ENGINES.length;
+/** Google, Bing, DuckDuckGo, in the order of SEARCH_ENGINES. */
+const searchEngineChoice = new WeightedChoice([80, 13, 7]);
+/** event.created: the agent reads a line 1 to 4 seconds after nginx writes it. */
+const CREATED_DELAY_MIN_MS = 1_000;
+const CREATED_DELAY_SPREAD_MS = 3_000;
 const SCAN_PROBE_STATUS_MIX: ReadonlyArray<readonly [number, number]> = [[404, 92], [403, 5], [400, 2], [301, 1]];
 
 class StatusTable {
@@ -37,11 +50,17 @@ class StatusTable {
   }
 }
 
-/** ISO-8601 with milliseconds, rebuilding the "YYYY-MM-DDTHH:MM:" prefix only when the minute changes. */
+/**
+ * ISO-8601 with milliseconds, and nginx's `$time_local` (in UTC) of the same instant, rebuilding the
+ * minute prefixes only when the minute changes.
+ */
 class TimestampFormatter {
   private minuteStartMs = Number.NaN;
   private prefix = "";
+  private localPrefix = "";
+  private second = 0;
   private static readonly seconds = Array.from({ length: 60 }, (_, value) => String(value).padStart(2, "0"));
+  private static readonly localSeconds = Array.from({ length: 60 }, (_, value) => `${String(value).padStart(2, "0")} +0000`);
   private static readonly millis = Array.from({ length: 1000 }, (_, value) => String(value).padStart(3, "0"));
 
   format(timeMs: number): string {
@@ -49,10 +68,18 @@ class TimestampFormatter {
     if (minuteStartMs !== this.minuteStartMs) {
       this.minuteStartMs = minuteStartMs;
       this.prefix = new Date(minuteStartMs).toISOString().slice(0, 17);
+      this.localPrefix = "";
     }
     const withinMinute = timeMs - minuteStartMs;
     const second = Math.floor(withinMinute / 1000);
+    this.second = second;
     return `${this.prefix}${TimestampFormatter.seconds[second]}.${TimestampFormatter.millis[withinMinute - second * 1000]}Z`;
+  }
+
+  /** `$time_local` of the instant last given to format(), e.g. `30/Nov/2026:09:12:01 +0000`. */
+  local(): string {
+    if (this.localPrefix === "") this.localPrefix = accessLogMinutePrefix(this.minuteStartMs);
+    return this.localPrefix + TimestampFormatter.localSeconds[this.second];
   }
 }
 
@@ -65,27 +92,71 @@ function bodyBytes(random: Random, status: number, method: string, medianBytes: 
   return 280 + random.below(180);
 }
 
+/** ` 200 ` for each status: the status between the request and the byte count of a log line. */
+const STATUS_TEXT: readonly string[] = Array.from({ length: 600 }, (_, status) => ` ${status} `);
+
+/** The parts of a document that are the same for every event of a stream. */
+interface StreamConstants {
+  category: readonly string[];
+  type: readonly string[];
+  service: { name: string };
+  ecs: { version: string };
+  dataStream: AccessLogEvent["data_stream"];
+}
+
+function streamConstants(dataset: string): StreamConstants {
+  return deepFreeze({
+    category: ["web"],
+    type: ["access"],
+    service: { name: SERVICE_NAME },
+    ecs: { version: ECS_VERSION },
+    dataStream: { type: "logs" as const, dataset, namespace: DATA_STREAM_NAMESPACE },
+  });
+}
+
 function makeEvent(
+  constants: StreamConstants,
   timestamp: string,
+  localTime: string,
+  created: string,
   dataset: string,
   durationNs: number,
   method: string,
   status: number,
   bytes: number,
   path: string,
-  ip: string,
-  country: string,
-  agent: string,
-  host: string,
+  variant: UrlVariant,
+  referrer: { value: string; logged: string } | null,
+  client: ShapedClient,
+  host: { name: string },
 ): AccessLogEvent {
+  const message = client.logHead + localTime + '] "' + method + " " + variant.logged + client.logProtocol + STATUS_TEXT[status] + bytes + ' "' + (referrer === null ? "-" : referrer.logged) + client.logTail;
   return {
     "@timestamp": timestamp,
-    event: { dataset, duration: durationNs },
-    http: { request: { method }, response: { status_code: status, body: { bytes } } },
-    url: { path },
-    source: { ip, geo: { country_iso_code: country } },
-    user_agent: { original: agent },
-    host: { name: host },
+    message,
+    event: {
+      dataset,
+      module: nginxModule,
+      kind: "event",
+      category: constants.category,
+      type: constants.type,
+      outcome: status < 400 ? "success" : "failure",
+      duration: durationNs,
+      created,
+    },
+    http: {
+      version: client.httpVersion,
+      // No key for an absent value (not `referrer: undefined`), so a document equals its JSON round trip.
+      request: referrer === null ? { method } : { method, referrer: referrer.value },
+      response: { status_code: status, body: { bytes } },
+    },
+    url: variant.query === undefined ? { original: variant.original, path } : { original: variant.original, path, query: variant.query },
+    source: client.source,
+    user_agent: client.userAgentFields,
+    host,
+    service: constants.service,
+    ecs: constants.ecs,
+    data_stream: constants.dataStream,
   };
 }
 
@@ -148,7 +219,13 @@ export function* generateLiveEvents(plan: FollowPlan, fromMs: number): Generator
 function* eventsBetween(context: EventContext, startMs: number, endMs: number, random: Random): Generator<AccessLogEvent> {
   const { dataset, meanRate, population, effects, edges } = context;
 
-  const { urls, clients, hosts, urlChoice, clientChoice, hostChoice } = population;
+  const { urls, clients, hosts, urlChoice, clientChoice, hostChoice, urlVariants, queryShares, referrers, probeVariants } = population;
+  const constants = streamConstants(dataset);
+  const hostFields = hosts.map((host) => deepFreeze({ name: host.name }));
+  // The new fields (query strings, referrers, the agent's read delay) draw from a stream of their
+  // own, so that adding them left every earlier field of every event exactly as it was.
+  const shape = random.fork("shape");
+  const internalReferrers = referrers.length - SEARCH_ENGINE_COUNT;
   const statusByClass = {
     page: new StatusTable(STATUS_MIX.page),
     api: new StatusTable(STATUS_MIX.api),
@@ -204,11 +281,13 @@ function* eventsBetween(context: EventContext, startMs: number, endMs: number, r
 
   const arrivals = new PoissonArrivals(random.fork("arrivals"), startMs, endMs, segmentAt);
   const timestamps = new TimestampFormatter();
+  const createdTimes = new TimestampFormatter();
 
   for (;;) {
     const arrival = arrivals.next();
     if (arrival < 0) return;
-    const timestamp = timestamps.format(Math.floor(arrival));
+    const arrivalMs = Math.floor(arrival);
+    const timestamp = timestamps.format(arrivalMs);
 
     // Who sends this request: normal traffic, or the extra client of a running scan or rare_agent.
     let source: AnomalyEffect | null = null;
@@ -226,11 +305,11 @@ function* eventsBetween(context: EventContext, startMs: number, endMs: number, r
       }
     }
 
-    let ip: string;
-    let country: string;
-    let agent: string;
+    let client: ShapedClient;
     let urlIndex: number;
     let path: string;
+    let variant: UrlVariant;
+    let probeIndex = -1;
     let method = "GET";
     let status: number;
     let durationMs: number;
@@ -239,10 +318,7 @@ function* eventsBetween(context: EventContext, startMs: number, endMs: number, r
     const host = hosts[hostIndex];
 
     if (source === null) {
-      const client = clients[clientChoice.pick(random)];
-      ip = client.ip;
-      country = client.countryIsoCode;
-      agent = client.userAgent;
+      client = clients[clientChoice.pick(random)];
       urlIndex = urlChoice.pick(random);
       const url = urls[urlIndex];
       path = url.path;
@@ -252,15 +328,13 @@ function* eventsBetween(context: EventContext, startMs: number, endMs: number, r
       durationMs = url.medianDurationMs * host.durationFactor * Math.exp(durationSigma * random.normal());
       medianBytes = url.medianBytes;
     } else {
-      const client = source.client!;
-      ip = client.ip;
-      country = client.countryIsoCode;
-      agent = client.userAgent;
+      client = source.client!;
       if (source.kind === "scan" && !random.chance(SCAN_REAL_URL_SHARE)) {
         // A probe for something the site does not serve: answered fast, mostly 404.
         const cursor = probeCursor.get(source)!;
         probeCursor.set(source, (cursor + 1) % probePaths.length);
         urlIndex = -1;
+        probeIndex = cursor;
         path = probePaths[cursor];
         status = probeStatus.pick(random);
         durationMs = 3 * host.durationFactor * Math.exp(durationSigma * random.normal());
@@ -285,7 +359,29 @@ function* eventsBetween(context: EventContext, startMs: number, endMs: number, r
       if (modifier.kind === "latency") durationMs *= modifier.magnitude;
       else if (random.float() < modifier.magnitude) status = errorStatus.pick(random);
     }
-    yield makeEvent(timestamp, dataset, toNanoseconds(durationMs), method, status, bodyBytes(random, status, method, medianBytes), path, ip, country, agent, host.name);
+    const bytes = bodyBytes(random, status, method, medianBytes);
+
+    // The request as sent: which query string, which referrer (browsers only: a search engine or
+    // another page for a page, the page that loads it for an asset or API call).
+    let referrer: { value: string; logged: string } | null = null;
+    if (urlIndex < 0) variant = probeVariants[probeIndex];
+    else {
+      const variants = urlVariants[urlIndex];
+      const queryShare = queryShares[urlIndex];
+      variant = queryShare > 0 && shape.float() < queryShare ? variants[1 + shape.below(variants.length - 1)] : variants[0];
+      if (client.sendsReferrer && source === null) {
+        const draw = shape.float();
+        if (urls[urlIndex].urlClass === "page") {
+          if (draw >= DIRECT_VISIT_SHARE) {
+            referrer = draw < DIRECT_VISIT_SHARE + SEARCH_REFERRER_SHARE
+              ? referrers[searchEngineChoice.pick(shape)]
+              : referrers[SEARCH_ENGINE_COUNT + shape.below(internalReferrers)];
+          }
+        } else if (draw < EMBEDDED_REFERRER_SHARE) referrer = referrers[SEARCH_ENGINE_COUNT + shape.below(internalReferrers)];
+      }
+    }
+    const created = createdTimes.format(arrivalMs + CREATED_DELAY_MIN_MS + shape.below(CREATED_DELAY_SPREAD_MS));
+    yield makeEvent(constants, timestamp, timestamps.local(), created, dataset, toNanoseconds(durationMs), method, status, bytes, path, variant, referrer, client, hostFields[hostIndex]);
   }
 }
 

@@ -30,6 +30,8 @@ export {
   type DatasetPlan,
 } from "./plan";
 export { generateEvents, documentId } from "./events";
+export { generateErrorEvents, generateNginxLogs, ErrorLogDeriver, type NginxErrorEvent } from "./error-log";
+export { nginxEscape, ACCESS_DATASET, ERROR_DATASET, ECS_VERSION, SITE_DOMAIN } from "./nginx";
 export { SCENARIOS, SCENARIO_NAMES, DEFAULT_SCENARIO, type Scenario } from "./scenarios";
 export { writeNdjson, formatNdjsonLine } from "./sinks/ndjson";
 export { writeCsv, formatCsvRow, CSV_COLUMNS, CSV_HEADER } from "./sinks/csv";

@@ -11,7 +11,7 @@ import { DAY_MS } from "./traffic";
 
 /** 5 requests per second on average: about 430 000 events a day, 3.0 million over a week. */
 export const DEFAULT_MEAN_RATE_PER_SECOND = 5;
-export const DEFAULT_DATASET = "lab.access";
+export const DEFAULT_DATASET = "nginx.access";
 /** Scenario name recorded when the caller passes its own anomaly list and names no scenario. */
 export const CUSTOM_SCENARIO = "custom";
 
@@ -29,7 +29,7 @@ export interface DatasetOptions {
   /** Named anomaly bundle, default "spike". */
   scenario?: string;
   meanRatePerSecond?: number;
-  /** Value of event.dataset, default "lab.access". */
+  /** Value of event.dataset and data_stream.dataset, default "nginx.access" (what Elastic's nginx integration writes). */
   dataset?: string;
   /** When given, replaces the scenario's anomaly list. */
   anomalies?: AnomalyRequest[];

@@ -3,26 +3,64 @@
 // `lab-verify`, the Pulumi dataset step) builds on these, so change them with care.
 
 /**
- * One HTTP access-log event, as an Elastic Common Schema document with nested objects.
+ * One HTTP access-log event, as Elastic's nginx integration indexes it (data stream
+ * `logs-nginx.access-*`): ECS fields as nested objects, with the raw combined-log line in `message`.
  * https://www.elastic.co/guide/en/ecs/current/ecs-field-reference.html
+ * https://www.elastic.co/docs/reference/integrations/nginx
+ *
+ * `source`, `user_agent`, `host`, `service`, `ecs`, `data_stream` and the `event.category` and
+ * `event.type` arrays are frozen objects shared by many documents: copy before changing one.
  */
 export interface AccessLogEvent {
   /** ISO-8601 UTC with millisecond precision, e.g. 2026-11-17T14:03:07.412Z */
   "@timestamp": string;
+  /** The combined-log line nginx wrote, e.g. `1.2.3.4 - - [17/Nov/2026:14:03:07 +0000] "GET / HTTP/2.0" 200 48213 "-" "Mozilla/5.0 ..."` */
+  message: string;
   event: {
-    /** Constant per dataset, e.g. "lab.access" */
+    /** Constant per dataset, e.g. "nginx.access" */
     dataset: string;
+    module: "nginx";
+    kind: "event";
+    category: readonly string[];
+    type: readonly string[];
+    /** "success" below 400, "failure" from 400, as the integration's pipeline sets it */
+    outcome: "success" | "failure";
     /** Response time in nanoseconds, as ECS defines event.duration */
     duration: number;
+    /** When the agent read the line: a few seconds after @timestamp */
+    created: string;
   };
   http: {
-    request: { method: string };
+    /** "1.1" or "2.0" */
+    version: string;
+    request: { method: string; referrer?: string };
     response: { status_code: number; body: { bytes: number } };
   };
-  url: { path: string };
-  source: { ip: string; geo: { country_iso_code: string } };
-  user_agent: { original: string };
+  url: { original: string; path: string; query?: string };
+  source: {
+    address: string;
+    ip: string;
+    geo: {
+      continent_name: string;
+      country_iso_code: string;
+      country_name: string;
+      region_name?: string;
+      city_name?: string;
+      location: { lat: number; lon: number };
+    };
+    as: { number: number; organization: { name: string } };
+  };
+  user_agent: {
+    original: string;
+    name: string;
+    version?: string;
+    os?: { name: string; version?: string; full?: string };
+    device: { name: string };
+  };
   host: { name: string };
+  service: { name: string };
+  ecs: { version: string };
+  data_stream: { type: "logs"; dataset: string; namespace: string };
 }
 
 export const ANOMALY_KINDS = ["spike", "drop", "latency", "errors", "scan", "rare_agent"] as const;

@@ -89,29 +89,116 @@ export interface EventSource {
 
 const KEYWORD = { type: "keyword" } as const;
 const LONG = { type: "long" } as const;
+/** What the integration's templates give most strings: ECS's keyword with ignore_above 1024. */
+const ECS_KEYWORD = { type: "keyword", ignore_above: 1024 } as const;
+/** A keyword that is also searchable word by word, as ECS maps user_agent.original and url.original. */
+const KEYWORD_AND_TEXT = { type: "keyword", ignore_above: 1024, fields: { text: { type: "text", norms: false } } } as const;
 
 /**
- * The mapping of every lab index. Numbers take the types ECS declares (all `long`), so these
- * indices sit beside other ECS data in one data view without type conflicts; Lucene packs doc
- * values by the actual range of values, so a narrower type would save no space. `dynamic: strict`
- * rejects any field not listed, so a change in the generator's documents surfaces as rejected
- * documents instead of silently mapped fields.
+ * The mapping of every lab index: the field types of Elastic's nginx integration (its access data
+ * stream's ECS field definitions, https://www.elastic.co/docs/reference/integrations/nginx), so the
+ * lab's indices sit beside real nginx data in one data view without type conflicts. Numbers take the
+ * types ECS declares (all `long`); Lucene packs doc values by the actual range of values, so a
+ * narrower type would save no space.
+ *
+ * Two deliberate differences, so that every Elasticsearch the lab meets accepts the template (the
+ * test suite's distribution has neither the mapper-extras nor the constant-keyword module):
+ * `message` is `text` where ECS says `match_only_text` (the same queries and categorization, a few
+ * bytes more per document for positions), and `data_stream.*`, `event.dataset` and `event.module` are
+ * `keyword` where the integration says `constant_keyword` (one value per index either way).
+ *
+ * `dynamic: strict` rejects any field not listed, so a change in the generator's documents surfaces
+ * as rejected documents instead of silently mapped fields.
  */
 export const LAB_INDEX_MAPPINGS: estypes.MappingTypeMapping = {
   dynamic: "strict",
   properties: {
     "@timestamp": { type: "date" },
-    event: { properties: { dataset: KEYWORD, duration: LONG } },
+    message: { type: "text" },
+    event: {
+      properties: {
+        dataset: KEYWORD,
+        module: KEYWORD,
+        kind: KEYWORD,
+        category: KEYWORD,
+        type: KEYWORD,
+        outcome: KEYWORD,
+        duration: LONG,
+        created: { type: "date" },
+      },
+    },
     http: {
       properties: {
-        request: { properties: { method: KEYWORD } },
+        version: ECS_KEYWORD,
+        request: { properties: { method: ECS_KEYWORD, referrer: ECS_KEYWORD } },
         response: { properties: { status_code: LONG, body: { properties: { bytes: LONG } } } },
       },
     },
-    url: { properties: { path: { type: "keyword", ignore_above: 2048 } } },
-    source: { properties: { ip: { type: "ip" }, geo: { properties: { country_iso_code: KEYWORD } } } },
-    user_agent: { properties: { original: { type: "keyword", ignore_above: 1024 } } },
-    host: { properties: { name: KEYWORD } },
+    url: { properties: { original: KEYWORD_AND_TEXT, path: ECS_KEYWORD, query: ECS_KEYWORD } },
+    source: {
+      properties: {
+        address: ECS_KEYWORD,
+        ip: { type: "ip" },
+        geo: {
+          properties: {
+            continent_name: ECS_KEYWORD,
+            country_iso_code: ECS_KEYWORD,
+            country_name: ECS_KEYWORD,
+            region_name: ECS_KEYWORD,
+            city_name: ECS_KEYWORD,
+            location: { type: "geo_point" },
+          },
+        },
+        as: { properties: { number: LONG, organization: { properties: { name: KEYWORD_AND_TEXT } } } },
+      },
+    },
+    user_agent: {
+      properties: {
+        original: KEYWORD_AND_TEXT,
+        name: ECS_KEYWORD,
+        version: ECS_KEYWORD,
+        os: { properties: { name: KEYWORD_AND_TEXT, version: ECS_KEYWORD, full: KEYWORD_AND_TEXT } },
+        device: { properties: { name: ECS_KEYWORD } },
+      },
+    },
+    host: { properties: { name: ECS_KEYWORD } },
+    service: { properties: { name: ECS_KEYWORD } },
+    ecs: { properties: { version: ECS_KEYWORD } },
+    data_stream: { properties: { type: KEYWORD, dataset: KEYWORD, namespace: KEYWORD } },
+  },
+};
+
+/**
+ * The mapping for nginx's error log (generator/error-log.ts), with the types of the integration's
+ * error data stream. Not used by a sink yet: the error stream is written by the library only
+ * (issue 11 follow-up: its own index or data stream beside the access one).
+ */
+export const LAB_ERROR_INDEX_MAPPINGS: estypes.MappingTypeMapping = {
+  dynamic: "strict",
+  properties: {
+    "@timestamp": { type: "date" },
+    message: { type: "text" },
+    log: { properties: { level: ECS_KEYWORD } },
+    event: {
+      properties: {
+        dataset: KEYWORD,
+        module: KEYWORD,
+        kind: KEYWORD,
+        category: KEYWORD,
+        type: KEYWORD,
+        created: { type: "date" },
+        // ECS: kept for reference, neither searched nor aggregated.
+        original: { type: "keyword", index: false, doc_values: false },
+      },
+    },
+    process: { properties: { pid: LONG, thread: { properties: { id: LONG } } } },
+    nginx: { properties: { error: { properties: { connection_id: LONG } } } },
+    url: { properties: { path: ECS_KEYWORD } },
+    source: { properties: { ip: { type: "ip" } } },
+    host: { properties: { name: ECS_KEYWORD } },
+    service: { properties: { name: ECS_KEYWORD } },
+    ecs: { properties: { version: ECS_KEYWORD } },
+    data_stream: { properties: { type: KEYWORD, dataset: KEYWORD, namespace: KEYWORD } },
   },
 };
 

@@ -29,6 +29,7 @@ export {
   DEFAULT_INDEX_PREFIX,
   LAB_GENERATOR,
   LAB_INDEX_MAPPINGS,
+  LAB_ERROR_INDEX_MAPPINGS,
   checkBulkSettings,
   checkIndexName,
   checkIndexPrefix,

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { HISTORY_SCENARIO_NAMES, SCENARIOS } from "../../generator/scenarios";
 import type { AccessLogEvent, GroundTruth } from "../../generator/types";
+import { accessEvent } from "../support/access-event";
 import { BucketAggregator } from "../../verify/reference/aggregate";
 import { scoreBuckets, type Alarm } from "../../verify/reference/detector";
 import { evaluateAlarms } from "../../verify/reference/evaluate";
@@ -9,15 +10,15 @@ import { TEST_SEEDS, TEST_SIZES } from "../../verify/reference/sizes";
 import { normalUpperLog10, poissonLowerLog10, poissonUpperLog10 } from "../../verify/reference/stats";
 
 function event(iso: string, overrides: { ip?: string; path?: string; host?: string; agent?: string; status?: number; durationMs?: number } = {}): AccessLogEvent {
-  return {
-    "@timestamp": iso,
-    event: { dataset: "lab.access", duration: (overrides.durationMs ?? 50) * 1e6 },
-    http: { request: { method: "GET" }, response: { status_code: overrides.status ?? 200, body: { bytes: 100 } } },
-    url: { path: overrides.path ?? "/" },
-    source: { ip: overrides.ip ?? "10.0.0.1", geo: { country_iso_code: "DE" } },
-    user_agent: { original: overrides.agent ?? "curl/8" },
-    host: { name: overrides.host ?? "web-01" },
-  };
+  return accessEvent({
+    timestamp: iso,
+    durationNs: (overrides.durationMs ?? 50) * 1e6,
+    status: overrides.status,
+    original: overrides.path,
+    ip: overrides.ip,
+    agent: overrides.agent ?? "curl/8",
+    host: overrides.host,
+  });
 }
 
 describe("verify/reference: the offline reference detector", () => {

@@ -2,6 +2,7 @@
 // quotes and line breaks in user agents and paths), produced lazily like the real generator.
 
 import type { AccessLogEvent } from "../../../generator/types";
+import { accessEvent } from "../../support/access-event";
 
 const AGENTS = [
   "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36",
@@ -12,18 +13,17 @@ const AGENTS = [
 ];
 
 export function sampleEvent(sequence: number): AccessLogEvent {
-  return {
-    "@timestamp": new Date(Date.UTC(2026, 10, 17) + sequence * 1000).toISOString(),
-    event: { dataset: "lab.access", duration: 1_000_000 + sequence * 17 },
-    http: {
-      request: { method: sequence % 5 === 0 ? "POST" : "GET" },
-      response: { status_code: sequence % 13 === 0 ? 503 : 200, body: { bytes: 100 + (sequence % 977) } },
-    },
-    url: { path: sequence % 7 === 0 ? "/search?q=a,b&c=\"d\"" : `/products/${sequence % 50}` },
-    source: { ip: `10.0.${(sequence >> 8) & 255}.${sequence & 255}`, geo: { country_iso_code: "DE" } },
-    user_agent: { original: AGENTS[sequence % AGENTS.length] },
-    host: { name: `web-${sequence % 3}` },
-  };
+  return accessEvent({
+    timestamp: new Date(Date.UTC(2026, 10, 17) + sequence * 1000).toISOString(),
+    durationNs: 1_000_000 + sequence * 17,
+    method: sequence % 5 === 0 ? "POST" : "GET",
+    status: sequence % 13 === 0 ? 503 : 200,
+    bytes: 100 + (sequence % 977),
+    original: sequence % 7 === 0 ? "/search?q=a,b&c=\"d\"" : `/products/${sequence % 50}`,
+    ip: `10.0.${(sequence >> 8) & 255}.${sequence & 255}`,
+    agent: AGENTS[sequence % AGENTS.length],
+    host: `web-${sequence % 3}`,
+  });
 }
 
 export function* sampleEvents(count: number, onPull?: (pulled: number) => void): Generator<AccessLogEvent> {
