@@ -196,6 +196,6 @@ export function rowsFromComposite(plan: AggregationPlan, buckets: Bucket[]): Dat
 
 /** Rows in a canonical order, for comparing two computations. */
 export function sortRows(rows: DatafeedRow[]): DatafeedRow[] {
-  const key = (row: DatafeedRow) => `${String(row.bucketStart).padStart(15, "0")}\u0000${Object.values(row.keys).join("\u0000")}`;
-  return [...rows].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  const keyed = rows.map((row) => ({ row, key: `${String(row.bucketStart).padStart(15, "0")}\u0000${Object.values(row.keys).join("\u0000")}` }));
+  return keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map(({ row }) => row);
 }
