@@ -3,9 +3,10 @@
 // example each: every message names the file, the job and the field.
 
 import { expect } from "chai";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { JOBS_DIR, loadJobDefinitions, validateJobFile } from "../../ml-jobs";
+import { liveDatafeed } from "../../lab/live-datafeed";
 
 function libraryFile(name: string): Record<string, any> {
   return JSON.parse(readFileSync(join(JOBS_DIR, name), "utf8"));
@@ -35,6 +36,16 @@ describe("ml-jobs: aggregated datafeeds", () => {
       for (const job of jobs.filter((j) => j.datafeed.aggregations !== undefined)) {
         expect(job.job.analysis_config, job.name).to.have.property("summary_count_field_name", "doc_count");
         expect(job.description, job.name).to.include("ml-configuring-aggregation");
+      }
+    });
+  });
+
+  describe("live mode", () => {
+    it("keeps every job valid with live mode's datafeed frequency (lab/live-datafeed.ts): a multiple of each aggregation interval", () => {
+      for (const name of readdirSync(JOBS_DIR).filter((file) => file.endsWith(".json"))) {
+        const file = libraryFile(name);
+        Object.assign(file.datafeed, liveDatafeed(file.datafeed));
+        expect(problemsOf(file), name).to.deep.equal([]);
       }
     });
   });
@@ -101,8 +112,8 @@ describe("ml-jobs: aggregated datafeeds", () => {
       file.datafeed.frequency = "8m";
       expect(onlyProblem(file, "datafeed.aggregations.buckets.composite.sources[0].@timestamp.date_histogram.fixed_interval")).to.include("240s does not divide");
       const frequency = histogramJob();
-      frequency.datafeed.frequency = "7m";
-      expect(onlyProblem(frequency, "datafeed.frequency")).to.include("not a whole multiple of the aggregation interval (300s)");
+      frequency.datafeed.frequency = "90s";
+      expect(onlyProblem(frequency, "datafeed.frequency")).to.include("not a whole multiple of the aggregation interval (60s)");
     });
 
     it("a calendar interval, a time zone other than UTC and a histogram on another field", () => {
