@@ -219,6 +219,8 @@ export function readAggregationPlan(
       }
     }
     if (next === undefined) break;
+    const early = plan.metrics.find((metric) => metric.field !== timeField && metric.path.startsWith(`${levelPath}.`) && !metric.path.slice(levelPath.length + 1).includes(".aggregations"));
+    if (early !== undefined) at(early.path, "a metric goes at the innermost level, beside the last terms' rows, where the datafeed reads it");
     level = children(next.body);
     levelPath = next.path;
     depth += 1;

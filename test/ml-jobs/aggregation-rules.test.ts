@@ -142,6 +142,17 @@ describe("ml-jobs: aggregated datafeeds", () => {
       expect(problemsOf(wrong).join("\n")).to.include('"high_mean" needs the avg of "event.duration" per row, but the aggregation "event.duration" is a max');
     });
 
+    it("a metric beside a terms aggregation instead of under it", () => {
+      const file = nestedJob();
+      file.job.analysis_config.detectors.push({ function: "high_mean", field_name: "event.duration", partition_field_name: "http.response.status_code" });
+      file.datafeed.aggregations.buckets.aggregations["http.response.status_code"].aggregations["host.name"].aggregations = { "event.duration": { avg: { field: "event.duration" } } };
+      expect(problemsOf(file)).to.deep.equal([]);
+      const early = nestedJob();
+      early.job.analysis_config.detectors.push({ function: "high_mean", field_name: "event.duration", partition_field_name: "http.response.status_code" });
+      early.datafeed.aggregations.buckets.aggregations["event.duration"] = { avg: { field: "event.duration" } };
+      expect(onlyProblem(early, "datafeed.aggregations.buckets.aggregations.event.duration")).to.include("innermost level");
+    });
+
     it("a metric aggregation named other than its field", () => {
       const file = compositeJob();
       const aggs = file.datafeed.aggregations.buckets.aggregations;
