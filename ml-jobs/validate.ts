@@ -7,6 +7,8 @@
 import { ANOMALY_KINDS, type AnomalyKind } from "../generator/types";
 import { DETECTOR_FUNCTIONS } from "./functions";
 import { LAB_INDEX_FIELDS, isNumericField } from "./fields";
+import { parseTimeValue } from "./time";
+import { checkAggregatedJob } from "./aggregations";
 
 /** Where every job file's datafeed reads by default; `jobRequests` points it elsewhere when asked. */
 export const DEFAULT_INDEX_PATTERN = "lab-access-*";
@@ -43,18 +45,11 @@ const DATAFEED_KEYS = new Set([
   "aggregations", "runtime_mappings", "delayed_data_check_config", "max_empty_searches", "indices_options", "script_fields",
 ]);
 
-const TIME_UNITS_MS: Record<string, number> = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
 const BYTE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
 /** Elasticsearch's rule for job ids: lowercase alphanumerics, hyphens and underscores, starting and ending alphanumeric. */
 const JOB_ID = /^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$/;
 
-/** Parses an Elasticsearch time value such as "15m" or "1h" into milliseconds; undefined when it is not one. */
-export function parseTimeValue(value: unknown): number | undefined {
-  if (typeof value !== "string") return undefined;
-  const match = /^(\d+)(d|h|m|s|ms)$/.exec(value.trim());
-  if (match === null) return undefined;
-  return Number(match[1]) * TIME_UNITS_MS[match[2]];
-}
+export { parseTimeValue };
 
 export function parseByteSize(value: unknown): number | undefined {
   if (typeof value !== "string") return undefined;
@@ -153,9 +148,6 @@ export function validateJobFile(
       if (!Array.isArray(analysis.influencers)) at("job.analysis_config.influencers", "must be an array of field names");
       else analysis.influencers.forEach((field: unknown, index: number) => checkField(`job.analysis_config.influencers[${index}]`, field));
     }
-    if (analysis.summary_count_field_name !== undefined && analysis.summary_count_field_name !== "doc_count") {
-      at("job.analysis_config.summary_count_field_name", `only "doc_count" (from a datafeed aggregation) is supported`);
-    }
   }
 
   const limits = job.analysis_limits;
@@ -179,6 +171,42 @@ export function validateJobFile(
     at("datafeed.indices", `must be ["${indexPattern}"], the lab's index pattern, got ${JSON.stringify(datafeed.indices)}`);
   }
   if (datafeed.query !== undefined && !isObject(datafeed.query)) at("datafeed.query", "must be a query object");
+
+  // Aggregated or raw: the rules of "Aggregating data for faster performance" (ml-jobs/aggregations.ts).
+  const summaryCount = isObject(analysis) ? analysis.summary_count_field_name : undefined;
+  if (datafeed.aggs !== undefined) at("datafeed.aggs", `spell it "aggregations", as every lab job does`);
+  if (datafeed.aggregations !== undefined) {
+    if (datafeed.scroll_size !== undefined) at("datafeed.scroll_size", "an aggregated datafeed does not scroll; remove it");
+    if (isObject(analysis) && Array.isArray(analysis.detectors)) {
+      checkAggregatedJob(
+        datafeed.aggregations,
+        {
+          bucketSpanMs: parseTimeValue(analysis.bucket_span),
+          detectors: analysis.detectors.filter(isObject),
+          influencers: Array.isArray(analysis.influencers) ? analysis.influencers : [],
+          summaryCountFieldName: summaryCount,
+          frequency: datafeed.frequency,
+        },
+        at,
+        (path, field) => checkField(path, field),
+      );
+    }
+  } else {
+    if (summaryCount !== undefined) {
+      at("job.analysis_config.summary_count_field_name", "only for a datafeed with aggregations; a raw datafeed's documents count once each");
+    }
+    if (datafeed.scroll_size !== undefined && !(Number.isInteger(datafeed.scroll_size) && (datafeed.scroll_size as number) >= 1 && (datafeed.scroll_size as number) <= 10_000)) {
+      at("datafeed.scroll_size", `must be an integer from 1 to 10000 (index.max_result_window), got ${JSON.stringify(datafeed.scroll_size)}`);
+    }
+    const chunking = datafeed.chunking_config;
+    if (chunking !== undefined) {
+      if (!isObject(chunking) || !["auto", "manual", "off"].includes(String(chunking.mode))) {
+        at("datafeed.chunking_config.mode", `must be "auto", "manual" or "off", got ${JSON.stringify(isObject(chunking) ? chunking.mode : chunking)}`);
+      } else if (chunking.mode === "manual" && parseTimeValue(chunking.time_span) === undefined) {
+        at("datafeed.chunking_config.time_span", `a manual chunking_config needs a time_span such as "6h", got ${JSON.stringify(chunking.time_span)}`);
+      }
+    }
+  }
 
   if (problems.length > 0) return fail();
   const { job_id: _jobId, ...jobBody } = job;

@@ -1,8 +1,14 @@
 import { expect } from "chai";
 import { HISTORY_SCENARIO_NAMES, SCENARIOS } from "../../generator/scenarios";
 import type { AccessLogEvent, GroundTruth } from "../../generator/types";
+import { generateEvents } from "../../generator/events";
+import { planDataset } from "../../generator/plan";
+import { loadJobDefinitions } from "../../ml-jobs";
 import { accessEvent } from "../support/access-event";
 import { BucketAggregator } from "../../verify/reference/aggregate";
+import { SIGNAL_JOBS, summariseFromDatafeeds } from "../../verify/reference/aggregated";
+import { datafeedRows } from "../../verify/reference/datafeed";
+import { summarise } from "../../verify/reference/detector";
 import { scoreBuckets, type Alarm } from "../../verify/reference/detector";
 import { evaluateAlarms } from "../../verify/reference/evaluate";
 import { runScenario, seedRange } from "../../verify/reference/run";
@@ -59,6 +65,56 @@ describe("verify/reference: the offline reference detector", () => {
     });
   });
 
+  describe("datafeed rows and summaries from them (aggregated input)", () => {
+    const jobs = loadJobDefinitions();
+    const datafeedOf = (name: string) => jobs.find((job) => job.name === name)!.datafeed;
+
+    it("compute a datafeed's rows as Elasticsearch returns them: per interval and terms, doc_count, max @timestamp, avg", () => {
+      const events = [
+        event("2026-11-20T10:01:00.000Z", { host: "web-01", path: "/a", durationMs: 10 }),
+        event("2026-11-20T10:01:30.000Z", { host: "web-01", path: "/a", durationMs: 30 }),
+        event("2026-11-20T10:01:59.999Z", { host: "web-02", path: "/a", durationMs: 50, status: 503 }),
+        event("2026-11-20T10:02:00.000Z", { host: "web-01", path: "/b", durationMs: 70 }),
+      ];
+      const latency = datafeedRows(events, datafeedOf("lab_latency"));
+      expect(latency.map((row) => [new Date(row.bucketStart).toISOString().slice(11, 16), row.keys["host.name"], row.keys["url.path"], row.docCount, row.metrics["event.duration"] / 1e6])).to.deep.equal([
+        ["10:01", "web-01", "/a", 2, 20],
+        ["10:01", "web-02", "/a", 1, 50],
+        ["10:02", "web-01", "/b", 1, 70],
+      ]);
+      expect(latency[0].time).to.equal(Date.parse("2026-11-20T10:01:30.000Z"));
+      // A date_histogram's rows carry the bucket's max @timestamp; the 5xx job's query keeps one event.
+      const rate = datafeedRows(events, datafeedOf("lab_request_rate_high"));
+      expect(rate.map((row) => [row.keys["host.name"], row.docCount, new Date(row.time).toISOString().slice(11, 23)])).to.deep.equal([
+        ["web-01", 2, "10:01:59.999"],
+        ["web-02", 1, "10:01:59.999"],
+        ["web-01", 1, "10:02:00.000"],
+      ]);
+      expect(datafeedRows(events, datafeedOf("lab_server_errors")).map((row) => row.keys)).to.deep.equal([
+        { "url.path": "/a", "host.name": "web-02", "http.response.status_code": "503" },
+      ]);
+    });
+
+    it("give the detector the same counts, 5xx, requests per host and URL and agents per bucket as the events do; only the latency tallies differ", () => {
+      const plan = planDataset({ days: 1.5, seed: 3, end: new Date("2026-11-20T00:00:00Z"), scenario: "mixed", meanRatePerSecond: 0.25 });
+      const raw = summarise(generateEvents(plan)).buckets;
+      const aggregated = summariseFromDatafeeds(generateEvents(plan), 15, jobs);
+      expect(aggregated.buckets.map((b) => b.start)).to.deep.equal(raw.map((b) => b.start));
+      const tallies = (map: Map<string, { n: number; errors: number }>) => Object.fromEntries([...map].map(([key, s]) => [key, [s.n, s.errors]]));
+      aggregated.buckets.forEach((bucket, i) => {
+        expect(bucket.count).to.equal(raw[i].count);
+        expect(tallies(bucket.hosts)).to.deep.equal(tallies(raw[i].hosts));
+        expect(tallies(bucket.urls)).to.deep.equal(tallies(raw[i].urls));
+        expect(Object.fromEntries(bucket.agents)).to.deep.equal(Object.fromEntries(raw[i].agents));
+        expect(bucket.topClients).to.deep.equal(raw[i].topClients);
+      });
+      const low = datafeedRows(generateEvents(plan), datafeedOf("lab_request_rate_low"));
+      const high = datafeedRows(generateEvents(plan), datafeedOf(SIGNAL_JOBS.count));
+      expect(low).to.deep.equal(high);
+      expect(aggregated.rowsByJob[SIGNAL_JOBS.count]).to.be.below(aggregated.eventCount / 3);
+    });
+  });
+
   describe("evaluation against the ground truth", () => {
     const truth: GroundTruth = {
       generator: "elastic-ml-lab", seed: 1, scenario: "mixed", start: "2026-11-18T00:00:00.000Z", end: "2026-11-20T00:00:00.000Z", days: 2, meanRatePerSecond: 1,
@@ -107,6 +163,31 @@ describe("verify/reference: the offline reference detector", () => {
       it(title, function () {
         this.timeout(600_000);
         const figures = runScenario(scenario, seedRange(1, TEST_SEEDS), size);
+        const missed = figures.missed.map((m) => `seed ${m.seed} ${m.id} (best score ${m.bestScore.toFixed(1)})`);
+        expect(missed, "windows missed").to.deep.equal([]);
+        if (clean) {
+          expect(figures.alarmedBuckets, "alarmed buckets on clean traffic").to.equal(0);
+        } else {
+          expect(figures.windowsDetected).to.equal(TEST_SEEDS * SCENARIOS[scenario].anomalies.length);
+          expect(figures.precision, `bucket precision (${figures.truePositiveBuckets}/${figures.alarmedBuckets})`).to.be.at.least(0.9);
+        }
+      });
+    }
+  });
+
+  // @slow as well: the same bar when the detector reads what the aggregated datafeeds return
+  // (verify/reference/aggregated.ts) instead of the events.
+  describe(`quality over ${TEST_SEEDS} seeds per scenario on the aggregated datafeeds' rows @slow`, () => {
+    for (const scenario of HISTORY_SCENARIO_NAMES) {
+      const size = TEST_SIZES[scenario];
+      const clean = SCENARIOS[scenario].anomalies.length === 0;
+      const span = `${size.days} day${size.days === 1 ? "" : "s"} at ${size.meanRatePerSecond}/s`;
+      const title = clean
+        ? `raises no alarm at all on "${scenario}" from the datafeeds' rows (clean traffic, ${span})`
+        : `finds every "${scenario}" window from the datafeeds' rows with bucket precision >= 0.9 (${span})`;
+      it(title, function () {
+        this.timeout(900_000);
+        const figures = runScenario(scenario, seedRange(1, TEST_SEEDS), size, {}, "datafeeds");
         const missed = figures.missed.map((m) => `seed ${m.seed} ${m.id} (best score ${m.bestScore.toFixed(1)})`);
         expect(missed, "windows missed").to.deep.equal([]);
         if (clean) {

@@ -12,6 +12,12 @@ export interface EntityStats {
   sumLogSq: number;
   /** Responses with a 5xx status */
   errors: number;
+  /**
+   * Set when the tallies come from aggregated rows (verify/reference/aggregated.ts): how many rows,
+   * each adding n * ln(avg) and n * ln(avg)^2 instead of one ln(duration) per request. The spread
+   * inside a bucket then has cells - 1 degrees of freedom instead of n - 1.
+   */
+  cells?: number;
 }
 
 export interface ClientStats {

@@ -186,9 +186,10 @@ function scoreEntities(buckets: BucketSummary[], bucketMs: number, scored: boole
       total.errors += stats.errors;
       // A latency anomaly shifts ln(duration) within its buckets but leaves the spread inside each
       // bucket alone, so the pooled within-bucket variance is a baseline the anomaly cannot inflate.
-      if (stats.n >= 2) {
+      const cells = stats.cells ?? stats.n;
+      if (cells >= 2) {
         total.within += stats.sumLogSq - (stats.sumLog * stats.sumLog) / stats.n;
-        total.withinDf += stats.n - 1;
+        total.withinDf += cells - 1;
       }
       totals.set(key, total);
     }

@@ -3,7 +3,8 @@
 
 import { generateEvents } from "../../generator/events";
 import { planDataset } from "../../generator/plan";
-import { detect, type DetectorOptions } from "./detector";
+import { summariseFromDatafeeds } from "./aggregated";
+import { detect, scoreBuckets, type DetectorOptions } from "./detector";
 import { evaluateAlarms, type WindowResult } from "./evaluate";
 
 export interface DatasetSize {
@@ -41,7 +42,19 @@ export function endForSeed(seed: number): Date {
   return new Date(BASE_END_MS + seed * (DAY_MS + 7 * 60_000));
 }
 
-export function runScenario(scenario: string, seeds: number[], size: DatasetSize, options: DetectorOptions = {}): ScenarioFigures {
+/**
+ * What the detector reads: the raw events ("events"), or the rows the lab's aggregated datafeeds
+ * return for them ("datafeeds", verify/reference/aggregated.ts).
+ */
+export type DetectorInput = "events" | "datafeeds";
+
+function detectFromDatafeeds(events: ReturnType<typeof generateEvents>, options: DetectorOptions) {
+  const bucketMinutes = options.bucketMinutes ?? 15;
+  const { buckets, eventCount } = summariseFromDatafeeds(events, bucketMinutes);
+  return { alarms: scoreBuckets(buckets, options), bucketCount: buckets.length, eventCount, bucketMs: bucketMinutes * 60_000 };
+}
+
+export function runScenario(scenario: string, seeds: number[], size: DatasetSize, options: DetectorOptions = {}, input: DetectorInput = "events"): ScenarioFigures {
   const started = Date.now();
   const figures: ScenarioFigures = {
     scenario, seeds, size, windows: 0, windowsDetected: 0, missed: [], alarmedBuckets: 0, truePositiveBuckets: 0,
@@ -49,7 +62,8 @@ export function runScenario(scenario: string, seeds: number[], size: DatasetSize
   };
   for (const seed of seeds) {
     const plan = planDataset({ days: size.days, seed, end: endForSeed(seed), scenario, meanRatePerSecond: size.meanRatePerSecond });
-    const result = detect(generateEvents(plan), { ...options, range: { start: plan.start.getTime(), end: plan.end.getTime() } });
+    const detectorOptions = { ...options, range: { start: plan.start.getTime(), end: plan.end.getTime() } };
+    const result = input === "datafeeds" ? detectFromDatafeeds(generateEvents(plan), detectorOptions) : detect(generateEvents(plan), detectorOptions);
     const evaluation = evaluateAlarms(plan.truth, result.alarms, result.bucketMs);
     figures.events += result.eventCount;
     figures.windows += evaluation.windows.length;
