@@ -7,6 +7,7 @@ import { isIP } from "node:net";
 import { UsageError } from "../generator/errors";
 import { parseAnomalySpec } from "../generator/anomaly-spec";
 import { ANOMALY_KINDS } from "../generator/types";
+import { LAB_DEFAULT_DATASET } from "./defaults";
 
 /** The Elastic Stack version the images are pinned to unless `lab:elasticVersion` says otherwise. */
 export const DEFAULT_ELASTIC_VERSION = "9.5.6";
@@ -34,9 +35,9 @@ export const CONFIG_DEFAULTS = {
   elasticPassword: "",
   allowMmap: true,
   hostArch: "auto",
-  datasetDays: 14,
+  datasetDays: LAB_DEFAULT_DATASET.days,
   datasetSeed: 42,
-  datasetScenario: "mixed",
+  datasetScenario: LAB_DEFAULT_DATASET.scenario,
   datasetRate: "",
   datasetEnd: "",
   mlJobs: "",
@@ -120,8 +121,8 @@ export interface LabConfig {
     days: number;
     seed: number;
     scenario: string;
-    /** undefined: the generator's default */
-    meanRatePerSecond: number | undefined;
+    /** Mean events per second; LAB_DEFAULT_DATASET's when unset */
+    meanRatePerSecond: number;
     /** ISO-8601; undefined: fixed when the dataset is first created, then kept */
     end: string | undefined;
     /** lab:liveAnomaly: the live window in lab-generate's --anomaly syntax, replacing the live scenario's; undefined: the scenario's */
@@ -297,15 +298,15 @@ export function parseLabConfig(
   }
 
   const problemsBeforeDataset = problems.length;
-  const days = integer("datasetDays", 14, 1, 365, " (days)");
+  const days = integer("datasetDays", LAB_DEFAULT_DATASET.days, 1, 365, " (days)");
   const seed = integer("datasetSeed", 42, 0, 2 ** 31 - 1);
   // Scenario names ignore case, as the generator's --scenario does.
-  const scenario = (text("datasetScenario") ?? "mixed").toLowerCase();
+  const scenario = (text("datasetScenario") ?? LAB_DEFAULT_DATASET.scenario).toLowerCase();
   const scenarioKnown = catalog.scenarios.includes(scenario);
   if (!scenarioKnown) {
     problems.push(`lab:datasetScenario: "${scenario}" is not allowed; use one of ${catalog.scenarios.join(", ")}`);
   }
-  let meanRatePerSecond: number | undefined;
+  let meanRatePerSecond: number = LAB_DEFAULT_DATASET.meanRatePerSecond;
   const rateText = text("datasetRate");
   if (rateText !== undefined) {
     const rate = Number(rateText);

@@ -7,6 +7,7 @@ import { expect } from "chai";
 import { UsageError } from "../../generator/errors";
 import { labCatalog } from "../../lab/read-config";
 import { CONFIG_DEFAULTS, CONFIG_KEYS, DEFAULT_ELASTIC_VERSION, defaultCohort, hostOfDockerUrl, parseLabConfig, type LabCatalog, type RawLabConfig } from "../../lab/config";
+import { LAB_DEFAULT_DATASET } from "../../lab/defaults";
 
 const catalog: LabCatalog = {
   scenarios: ["spike", "mixed", "none"],
@@ -43,7 +44,7 @@ describe("lab config", () => {
         elasticPassword: undefined,
         allowMmap: true,
         hostArch: "amd64",
-        dataset: { days: 14, seed: 42, scenario: "mixed", meanRatePerSecond: undefined, end: undefined },
+        dataset: { days: 14, seed: 42, scenario: "mixed", meanRatePerSecond: LAB_DEFAULT_DATASET.meanRatePerSecond, end: undefined },
         mlJobs: ["request_rate_high", "request_rate_low", "url_scanning"],
         dockerHost: undefined,
         publicHost: "127.0.0.1",
