@@ -8,18 +8,9 @@
 // and a resource left alone keeps the timing of the `up` that made it. Pure: the time comes from an
 // injected clock (epoch milliseconds).
 
-export interface StepTiming {
-  /** What was done: "elasticsearch", "kibana", "dataset", "datafeed <job id>", "verification" */
-  step: string;
-  /** ISO-8601 */
-  start: string;
-  /** ISO-8601 */
-  end: string;
-  /** The dataset: documents indexed */
-  documents?: number;
-  /** The dataset: documents per second while indexing (after Elasticsearch answered) */
-  docsPerSecond?: number;
-}
+import type { StepTiming } from "../verify/timeline";
+
+export type { StepTiming };
 
 /** Epoch milliseconds; `Date.now` outside tests. */
 export type NowMs = () => number;
