@@ -16,7 +16,8 @@
 // Elasticsearch: ELASTICSEARCH_URL (with ELASTICSEARCH_USERNAME/PASSWORD), or one started here with
 // test/support/elasticsearch.sh. Size and repetition: LAB_BENCH_LAB_DAYS (default 7) at
 // LAB_BENCH_LAB_RATE events per second (default 5, the generator's default dataset: about 3.1 million
-// events), LAB_BENCH_LAB_ROUNDS (3; 0 skips this part).
+// events), LAB_BENCH_LAB_ROUNDS (3). LAB_BENCH_LAB_PARTS=path runs only the critical path below,
+// LAB_BENCH_LAB_PARTS=engine only this part.
 //
 // Then the critical path of a whole `up`: bench/critical-path.ts.
 
@@ -53,12 +54,16 @@ async function timed(command: string, args: string[], env: NodeJS.ProcessEnv, in
   return seconds;
 }
 
-/** The engine's overhead, then the critical path of a whole `up` (critical-path.ts). LAB_BENCH_LAB_ROUNDS=0 skips the first. */
+const PARTS = ["engine", "path"];
+
+/** The engine's overhead, then the critical path of a whole `up` (critical-path.ts); LAB_BENCH_LAB_PARTS picks some. */
 export async function main(): Promise<void> {
-  const rounds = Math.round(numberSetting("LAB_BENCH_LAB_ROUNDS", 3));
-  if (rounds > 0) await engineOverhead(rounds);
-  else console.log("engine overhead: skipped (LAB_BENCH_LAB_ROUNDS=0)");
-  await criticalPath();
+  const parts = (process.env.LAB_BENCH_LAB_PARTS ?? "").split(",").map((part) => part.trim()).filter((part) => part !== "");
+  const unknown = parts.filter((part) => !PARTS.includes(part));
+  if (unknown.length > 0) throw new Error(`LAB_BENCH_LAB_PARTS=${process.env.LAB_BENCH_LAB_PARTS}: unknown part ${unknown.join(", ")}; choose from ${PARTS.join(", ")}`);
+  const chosen = parts.length === 0 ? PARTS : parts;
+  if (chosen.includes("engine")) await engineOverhead(Math.round(numberSetting("LAB_BENCH_LAB_ROUNDS", 3)));
+  if (chosen.includes("path")) await criticalPath();
 }
 
 async function engineOverhead(rounds: number): Promise<void> {
