@@ -11,8 +11,10 @@
 // from these figures scaled to a 4-core laptop and from documented or measured figures for what
 // cannot run here (Docker, Kibana, ML). Target: cached images to ML results in at most 3 minutes.
 //
-// Settings: LAB_BENCH_PATH_DAYS (default: lab:datasetDays's default), LAB_BENCH_CORES_HERE (2) and
-// LAB_BENCH_LAPTOP_CORES (4) for the scaling, LAB_BENCH_KIBANA_SECONDS (60) for Kibana's start.
+// Settings: LAB_BENCH_PATH_DAYS and LAB_BENCH_PATH_RATE (default: the lab's default dataset; a
+// smaller one is measured, and the default's times are extrapolated from it in proportion to the
+// documents, and said to be), LAB_BENCH_CORES_HERE (2) and LAB_BENCH_LAPTOP_CORES (4) for the
+// scaling, LAB_BENCH_KIBANA_SECONDS (60) for Kibana's start.
 
 import os from "node:os";
 import { Client } from "@elastic/elasticsearch";
@@ -23,6 +25,8 @@ import { searchRows } from "../test/support/datafeed-search";
 import { canStartLocalElasticsearch, startElasticsearch, stopElasticsearch } from "../test/support/es-instance";
 import { esTarget, type EsTarget } from "../test/support/es-target";
 import { formatTimeline } from "../verify/timeline";
+import { planDataset } from "../generator/plan";
+import { expectedEventCount } from "../generator/progress";
 import { numberSetting } from "./settings";
 import { modelUp } from "./up-model";
 
@@ -68,9 +72,12 @@ async function scrollAll(client: Client, index: string, fields: string[]): Promi
 
 export async function criticalPath(): Promise<void> {
   const days = numberSetting("LAB_BENCH_PATH_DAYS", CONFIG_DEFAULTS.datasetDays);
+  const rate = process.env.LAB_BENCH_PATH_RATE === undefined || process.env.LAB_BENCH_PATH_RATE === "" ? undefined : numberSetting("LAB_BENCH_PATH_RATE", 5);
+  const defaultPlan = { seed: CONFIG_DEFAULTS.datasetSeed, scenario: CONFIG_DEFAULTS.datasetScenario, end: new Date(END) };
+  const defaultDocuments = expectedEventCount(planDataset({ ...defaultPlan, days: CONFIG_DEFAULTS.datasetDays }));
   const scale = numberSetting("LAB_BENCH_LAPTOP_CORES", 4) / numberSetting("LAB_BENCH_CORES_HERE", 2);
   const kibanaSeconds = numberSetting("LAB_BENCH_KIBANA_SECONDS", 60);
-  console.log(`\ncritical path of pulumi up: the lab's default dataset (${days} days of "${CONFIG_DEFAULTS.datasetScenario}", seed ${CONFIG_DEFAULTS.datasetSeed}, the generator's default rate)`);
+  console.log(`\ncritical path of pulumi up: ${days} days of "${CONFIG_DEFAULTS.datasetScenario}", seed ${CONFIG_DEFAULTS.datasetSeed}, ${rate === undefined ? "the generator's default rate" : `${rate}/s`} (the lab's default: ${CONFIG_DEFAULTS.datasetDays} days at the default rate, about ${defaultDocuments.toLocaleString("en-US")} documents)`);
 
   let target: EsTarget | undefined;
   let healthySeconds: number | undefined;
@@ -97,6 +104,7 @@ export async function criticalPath(): Promise<void> {
         password: target.password,
         indexPrefix: "lab-benchpath-access",
         days,
+        meanRatePerSecond: rate,
         seed: CONFIG_DEFAULTS.datasetSeed,
         scenario: CONFIG_DEFAULTS.datasetScenario,
         requestedEnd: END,
@@ -107,7 +115,12 @@ export async function criticalPath(): Promise<void> {
     );
     const timing = dataset.timing!;
     const datasetSeconds = (Date.parse(timing.end) - Date.parse(timing.start)) / 1000;
-    console.log(`  default dataset indexed: ${datasetSeconds.toFixed(1)} s, ${dataset.count.toLocaleString("en-US")} documents, ${timing.docsPerSecond!.toLocaleString("en-US")} docs/s`);
+    console.log(`  dataset indexed: ${datasetSeconds.toFixed(1)} s, ${dataset.count.toLocaleString("en-US")} documents, ${timing.docsPerSecond!.toLocaleString("en-US")} docs/s`);
+    // Indexing and the datafeeds' searches cost in proportion to the documents: a smaller dataset's
+    // times, scaled to the default's documents, stand in for the default's.
+    const toDefault = defaultDocuments / dataset.count;
+    const extrapolated = Math.abs(toDefault - 1) > 0.05;
+    if (extrapolated) console.log(`  the lab's default dataset, extrapolated (x${toDefault.toFixed(1)} the documents): ${(datasetSeconds * toDefault).toFixed(1)} s`);
 
     const range = { start: new Date(dataset.start), end: new Date(dataset.end) };
     const definitions = loadJobDefinitions();
@@ -135,19 +148,19 @@ export async function criticalPath(): Promise<void> {
 
     // The datafeeds run side by side, but their searches share the node's cores: all of the
     // aggregated queries plus each raw datafeed's scroll, then the fixed per-job work.
-    const datafeedsHere = aggregatedSeconds + scrollSeconds * raw.length;
+    const datafeedsHere = (aggregatedSeconds + scrollSeconds * raw.length) * toDefault;
     const model = modelUp({
       engine: ENGINE_SECONDS,
       networkAndVolume: NETWORK_AND_VOLUME_SECONDS,
       elasticsearch: (healthySeconds ?? 20 * scale) / scale,
       kibanaSystemPassword: PASSWORD_SECONDS,
       kibana: kibanaSeconds,
-      dataset: datasetSeconds / scale,
+      dataset: (datasetSeconds * toDefault) / scale,
       dataView: DATA_VIEW_SECONDS,
       datafeeds: datafeedsHere / scale + ML_JOB_OVERHEAD_SECONDS,
       verification: VERIFICATION_SECONDS,
     });
-    console.log(`\n  modelled pulumi up on a ${numberSetting("LAB_BENCH_LAPTOP_CORES", 4)}-core laptop from cached images (measured steps divided by ${scale.toFixed(1)}; Kibana ${kibanaSeconds} s, not scaled):`);
+    console.log(`\n  modelled pulumi up of the default lab on a ${numberSetting("LAB_BENCH_LAPTOP_CORES", 4)}-core laptop from cached images (measured steps divided by ${scale.toFixed(1)}${extrapolated ? ", dataset and datafeeds extrapolated to the default's documents" : ""}; Kibana ${kibanaSeconds} s, not scaled):`);
     console.log(formatTimeline(model.timeline).replace(/^lab-verify timings: /, "  "));
     const met = model.mlResultsAt <= TARGET_SECONDS;
     console.log(`\n  ML results at ${model.mlResultsAt.toFixed(0)} s (target at most ${TARGET_SECONDS} s): ${met ? "met" : "NOT met"}; critical path: ${model.criticalPath.join(" -> ")}`);
