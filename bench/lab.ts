@@ -16,7 +16,10 @@
 // Elasticsearch: ELASTICSEARCH_URL (with ELASTICSEARCH_USERNAME/PASSWORD), or one started here with
 // test/support/elasticsearch.sh. Size and repetition: LAB_BENCH_LAB_DAYS (default 7) at
 // LAB_BENCH_LAB_RATE events per second (default 5, the generator's default dataset: about 3.1 million
-// events), LAB_BENCH_LAB_ROUNDS (3).
+// events), LAB_BENCH_LAB_ROUNDS (3). LAB_BENCH_LAB_PARTS=path runs only the critical path below,
+// LAB_BENCH_LAB_PARTS=engine only this part.
+//
+// Then the critical path of a whole `up`: bench/critical-path.ts.
 
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -24,6 +27,7 @@ import os from "node:os";
 import path from "node:path";
 import { basicAuthorization, esTarget, type EsTarget } from "../test/support/es-target";
 import { canStartLocalElasticsearch, startElasticsearch, stopElasticsearch } from "../test/support/es-instance";
+import { criticalPath } from "./critical-path";
 import { median, numberSetting } from "./settings";
 
 const PROJECT_DIR = path.join(__dirname, "..");
@@ -50,10 +54,21 @@ async function timed(command: string, args: string[], env: NodeJS.ProcessEnv, in
   return seconds;
 }
 
+const PARTS = ["engine", "path"];
+
+/** The engine's overhead, then the critical path of a whole `up` (critical-path.ts); LAB_BENCH_LAB_PARTS picks some. */
 export async function main(): Promise<void> {
+  const parts = (process.env.LAB_BENCH_LAB_PARTS ?? "").split(",").map((part) => part.trim()).filter((part) => part !== "");
+  const unknown = parts.filter((part) => !PARTS.includes(part));
+  if (unknown.length > 0) throw new Error(`LAB_BENCH_LAB_PARTS=${process.env.LAB_BENCH_LAB_PARTS}: unknown part ${unknown.join(", ")}; choose from ${PARTS.join(", ")}`);
+  const chosen = parts.length === 0 ? PARTS : parts;
+  if (chosen.includes("engine")) await engineOverhead(Math.round(numberSetting("LAB_BENCH_LAB_ROUNDS", 3)));
+  if (chosen.includes("path")) await criticalPath();
+}
+
+async function engineOverhead(rounds: number): Promise<void> {
   const days = numberSetting("LAB_BENCH_LAB_DAYS", 7);
   const rate = numberSetting("LAB_BENCH_LAB_RATE", 5);
-  const rounds = Math.round(numberSetting("LAB_BENCH_LAB_ROUNDS", 3));
   const toolchain = execFileSync("bash", [path.join(PROJECT_DIR, "test", "support", "pulumi.sh"), "path"], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
 
   let target = esTarget();

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { GroundTruth, InjectedAnomaly } from "../generator/types";
 import { providerCredentials, type CredentialInputs } from "./credential-inputs";
 import { DatasetIndex } from "./providers/dataset";
+import type { StepTiming } from "./timings";
 
 export interface DatasetArgs {
   elasticsearchUrl: pulumi.Input<string>;
@@ -33,6 +34,8 @@ export class Dataset extends pulumi.ComponentResource {
   readonly end: pulumi.Output<string>;
   readonly anomalies: pulumi.Output<InjectedAnomaly[]>;
   readonly truth: pulumi.Output<GroundTruth>;
+  /** When the dataset was written, with docs/s; undefined in a state made before timings were recorded */
+  readonly timing: pulumi.Output<StepTiming | undefined>;
 
   constructor(name: string, args: DatasetArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lab:data:Dataset", name, {}, opts);
@@ -62,6 +65,7 @@ export class Dataset extends pulumi.ComponentResource {
     this.end = data.end;
     this.anomalies = data.anomalies;
     this.truth = data.truth;
+    this.timing = data.timing;
     this.registerOutputs({ index: this.index, count: this.count, start: this.start, end: this.end, anomalies: this.anomalies });
   }
 }

@@ -7,6 +7,7 @@ import { jobRequests, type LabJobDefinition } from "../ml-jobs/index";
 import { providerCredentials, type CredentialInputs } from "./credential-inputs";
 import { liveDatafeed } from "./live-datafeed";
 import { MlAnomalyJob } from "./providers/ml-job";
+import type { StepTiming } from "./timings";
 import { fitsSingleMetricViewer, mlJobUrl } from "./urls";
 
 export interface MlJobArgs {
@@ -34,6 +35,8 @@ export class MlJob extends pulumi.ComponentResource {
   /** Undefined for jobs the Single Metric Viewer cannot plot (population and rare analyses), or without a Kibana */
   readonly singleMetricViewerUrl: pulumi.Output<string | undefined>;
   readonly datafeedState: pulumi.Output<string>;
+  /** When the job was made and its datafeed ran; undefined in a state made before timings were recorded */
+  readonly timing: pulumi.Output<StepTiming | undefined>;
 
   constructor(name: string, args: MlJobArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lab:ml:Job", name, {}, opts);
@@ -59,6 +62,7 @@ export class MlJob extends pulumi.ComponentResource {
     );
     this.jobId = job.jobId;
     this.datafeedState = job.datafeedState;
+    this.timing = job.timing;
     // Kibana reads "now" as the moment the page is shown, so a live job's links keep up with the traffic.
     const range = pulumi.all([args.start, args.end]).apply(([from, to]) => ({ from, to: args.live ? "now" : to }));
     const kibanaUrl = args.kibanaUrl;

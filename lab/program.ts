@@ -36,6 +36,9 @@ import { labNames } from "./names";
 import { LabNetwork } from "./network";
 import { RandomSecret } from "./providers/random-secret";
 import { credentialsOf } from "./preflight";
+import { ServerReady } from "./providers/server-ready";
+import { collectTimings, type StepTiming } from "./timings";
+import { providerCredentials } from "./credential-inputs";
 import { Traffic } from "./traffic";
 import { trafficArguments } from "./traffic-command";
 import { Verification } from "./verification";
@@ -74,6 +77,8 @@ export interface LabOutputs {
   liveTruth: pulumi.Output<LiveTruthOutput> | undefined;
   /** lab:live: how the traffic runs: the Docker target's container, or the arguments `npm run live` passes to lab-generate */
   liveTraffic: { container: string } | { arguments: string[] } | undefined;
+  /** Each step's start and end, earliest first (lab/timings.ts; `lab-verify timings` draws them) */
+  timings: pulumi.Output<StepTiming[]>;
 }
 
 export function buildLab(config: LabConfig, definitions: readonly LabJobDefinition[] = loadJobDefinitions()): LabOutputs {
@@ -96,6 +101,8 @@ interface Cluster {
   mailCatcher?: MailCatcher;
   /** Live mode in Docker: starts the traffic container once the dataset's backfill is written */
   startTraffic?: (dataset: Dataset) => pulumi.Resource;
+  /** The servers' own steps (the Docker lab's containers becoming ready) */
+  serverTimings?: pulumi.Output<StepTiming | undefined>[];
 }
 
 /** The lab on an existing cluster: only the cohort's own part, logged in as configured. */
@@ -178,6 +185,17 @@ function buildDockerLab(config: LabConfig, definitions: readonly LabJobDefinitio
     { ...dockerOpts, dependsOn: [credentials] },
   );
 
+  // When each container became ready, for the timings output. Nothing waits for these: they follow
+  // their container (its id is an input) and stay off the critical path.
+  const readiness = (server: "elasticsearch" | "kibana", url: string, containerId: pulumi.Output<string>) =>
+    new ServerReady(`lab-${config.cohort}-${server === "elasticsearch" ? "es" : "kibana"}-ready`, {
+      server,
+      url,
+      containerId,
+      ...providerCredentials({ username: "elastic", password: elasticPassword }),
+    }).timing;
+  const serverTimings = [readiness("elasticsearch", elasticsearch.url, elasticsearch.container.id), readiness("kibana", kibana.url, kibana.container.id)];
+
   // The alert e-mail's inbox, with lab:mailCatcher: Kibana reaches it on the cohort's network.
   const mailCatcher =
     config.alerts?.email?.kind === "mailCatcher"
@@ -211,6 +229,7 @@ function buildDockerLab(config: LabConfig, definitions: readonly LabJobDefinitio
     kibanaReady: [kibana],
     mailCatcher,
     startTraffic: config.live ? startTraffic : undefined,
+    serverTimings,
   });
   const { dataset: _dataset, ...cohort } = outputs;
   return { ...cohort, liveTraffic: config.live ? { container: names.trafficContainer } : undefined, username: "elastic", password: pulumi.secret(elasticPassword) };
@@ -341,6 +360,9 @@ function buildCohort(config: LabConfig, definitions: readonly LabJobDefinition[]
     jobs,
     alerts: alerting?.summary,
     mailInbox: cluster.mailCatcher?.inboxUrl,
+    timings: pulumi
+      .all([...(cluster.serverTimings ?? []), dataset.timing, ...jobResources.map((job) => job.timing), ...(verification === undefined ? [] : [verification.timing])])
+      .apply(collectTimings),
   };
 }
 
@@ -364,6 +386,7 @@ export function stackOutputs(lab: LabOutputs): Record<string, unknown> {
     nextLiveAnomalyAt: lab.nextLiveAnomalyAt,
     liveTruth: lab.liveTruth,
     liveTraffic: lab.liveTraffic,
+    timings: lab.timings,
   };
   return Object.fromEntries(Object.entries(outputs).filter(([, value]) => value !== undefined));
 }

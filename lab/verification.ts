@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AnomalyKind, GroundTruth } from "../generator/types";
 import { providerCredentials, type CredentialInputs } from "./credential-inputs";
 import { LabVerification } from "./providers/verification";
+import type { StepTiming } from "./timings";
 
 export interface VerificationArgs {
   elasticsearchUrl: pulumi.Input<string>;
@@ -16,6 +17,7 @@ export class Verification extends pulumi.ComponentResource {
   readonly allFound: pulumi.Output<boolean>;
   readonly falseAlarmCount: pulumi.Output<number>;
   readonly report: pulumi.Output<string>;
+  readonly timing: pulumi.Output<StepTiming | undefined>;
 
   constructor(name: string, args: VerificationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lab:ml:Verification", name, {}, opts);
@@ -28,6 +30,7 @@ export class Verification extends pulumi.ComponentResource {
     this.allFound = check.allFound;
     this.falseAlarmCount = check.falseAlarmCount;
     this.report = check.report;
+    this.timing = check.timing;
     this.registerOutputs({ allFound: this.allFound, falseAlarmCount: this.falseAlarmCount, report: this.report });
   }
 }

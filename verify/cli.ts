@@ -6,11 +6,13 @@
 //           follow-mode generator plants and checks that ML scored it and an alert arrived.
 //   expect  the expected answer without ML: rebuilds the dataset from its ground truth and runs
 //           the offline reference detector. Exit code 0 when every window stands out, else 1.
+//   timings where the time of `pulumi up` went: the lab's `timings` stack output (from a file or
+//           standard input) as a timeline (timeline.ts). Exit code 0, or 2 for input that is not one.
 // The bin is `lab-verify`, not `lab`: `npx lab` outside the project folder offers to install an
 // unrelated npm package. Both commands reach Elasticsearch with lab-generate's connection flags and
 // make the same first contact, so a wrong URL reads the same in both tools.
 
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import type { Client } from "@elastic/elasticsearch";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { isExpectedFailure, UsageError } from "../generator/errors";
@@ -29,6 +31,7 @@ import { resolveJobs } from "./jobs";
 import { renderRatePlot, utcMinute } from "./plot";
 import { readRateSeries } from "./rate";
 import { readTruthFile, readTruthFromIndex } from "./truth";
+import { formatTimeline, parseTimings } from "./timeline";
 
 export const BIN = "lab-verify";
 
@@ -38,6 +41,8 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /** For --live's waits; the system clock unless a test gives its own */
   clock?: Clock;
+  /** Standard input, for `timings` without a file; the process's unless a test gives its own */
+  stdin?: { isTTY: boolean; read: () => Promise<string> };
 }
 
 interface ConnectionOptions extends ConnectionFlags {
@@ -159,6 +164,29 @@ async function runExpect(options: ExpectOptions, io: CliIo): Promise<number> {
   return report.evaluation.windows.every((w) => w.detected) ? 0 : 1;
 }
 
+async function readProcessStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+async function runTimings(file: string | undefined, io: CliIo): Promise<number> {
+  let text: string;
+  if (file === undefined || file === "-") {
+    const stdin = io.stdin ?? { isTTY: process.stdin.isTTY === true, read: readProcessStdin };
+    if (stdin.isTTY) throw new UsageError("no timings to read: pipe them in (pulumi stack output timings --json | lab-verify timings) or name a file");
+    text = await stdin.read();
+  } else {
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (error) {
+      throw new UsageError(`${file}: cannot read it: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+  }
+  io.stdout(`${formatTimeline(parseTimings(text, file === undefined || file === "-" ? "standard input" : file))}\n`);
+  return 0;
+}
+
 function buildProgram(io: CliIo, onExit: (code: number) => void): Command {
   const program = new Command(BIN)
     .description("Check the lab's answers: verify compares the ML jobs' results with the ground truth; expect gives the expected answer without ML.")
@@ -195,7 +223,13 @@ function buildProgram(io: CliIo, onExit: (code: number) => void): Command {
     .option("--json", "print the result as JSON")
     .addHelpText("after", `\n${WHERE_TO_RUN}\n`)
     .action(async (options: ExpectOptions) => onExit(await runExpect(options, io)));
-  for (const command of [verify, expect]) {
+  const timings = program
+    .command("timings")
+    .description("where the time of `pulumi up` went: the stack's timings output as a timeline")
+    .argument("[file]", "the output of `pulumi stack output timings --json` (default: standard input)")
+    .addHelpText("after", `\nExample:\n  pulumi stack output timings --json | ${BIN} timings\n\n${WHERE_TO_RUN}\n`)
+    .action(async (file: string | undefined) => onExit(await runTimings(file, io)));
+  for (const command of [verify, expect, timings]) {
     command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (text, write) => write(`${BIN} ${command.name()}: ${text.replace(/^error: /, "")}`) });
   }
   return program;
@@ -213,7 +247,7 @@ export async function main(argv: string[], io: CliIo = { stdout: (t) => process.
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (isExpectedFailure(error)) {
-      io.stderr(`${BIN} ${argv[0] === "expect" ? "expect" : "verify"}: ${error.message}\n`);
+      io.stderr(`${BIN} ${argv[0] === "expect" || argv[0] === "timings" ? argv[0] : "verify"}: ${error.message}\n`);
       return error.exitCode;
     }
     throw error;

@@ -3,7 +3,8 @@
 // create -> GET / until Elasticsearch answers on its published port (bounded), then
 //           planDataset (generator library), then indexDataset: PUT _index_template, _bulk with
 //           deterministic ids, _refresh, _count. A half-written index is deleted before the error
-//           is rethrown, with the generator's message.
+//           is rethrown, with the generator's message. Progress goes to the injected log every
+//           10 s; the output `timing` holds the create's start, end and docs/s (lab/timings.ts).
 // read   -> GET /<index>/_mapping (_meta.lab) and GET /<index>/_count: the dataset as refresh sees it.
 //           Gone (absent, not the lab's, unfinished, or a count or truth other than the state's) reads
 //           as gone, so the next `up` writes it again; a server that does not answer is an error,
@@ -23,11 +24,13 @@
 import { LabError, isExpectedFailure } from "../../generator/errors";
 import type { GroundTruth, InjectedAnomaly } from "../../generator/types";
 import { planDataset } from "../../generator/plan";
+import { expectedEventCount } from "../../generator/progress";
 import { checkConnection, deleteDataset, deleteUnusedTemplate, indexDataset, indexNameFor, inspectDataset } from "../../generator/sinks/elasticsearch";
 import { HttpError, createElasticsearchClient, endpointAt, esCall, retryUntil, type Credentials } from "../http";
 import { backfillTruth, backfillWindows, followOptionsOf, liveIndexOf, prepareFollowIndex, whyLiveGone, type PrepareFollowIndex } from "./dataset-live";
 import { deepEqual } from "./equal";
 import { failedRead, type RefreshPolicy, type Refreshed } from "./refresh";
+import { datasetTiming, progressLogger, type NowMs, type StepTiming } from "../timings";
 
 // For the provider's read, which loads only this module (see load.ts).
 export { readResult } from "./refresh";
@@ -59,6 +62,14 @@ export interface DatasetOutputs extends DatasetInputs {
   end: string;
   anomalies: InjectedAnomaly[];
   truth: GroundTruth;
+  /** When the create ran, with docs/s (lab/timings.ts); absent in a state made before timings were recorded */
+  timing?: StepTiming;
+}
+
+/** The create's clock and its progress lines (the provider passes Pulumi's log; tests their own). */
+export interface CreateHooks {
+  nowMs?: NowMs;
+  log?: (line: string) => void;
 }
 
 /** The inputs whose change means different data, hence a new index. */
@@ -101,19 +112,26 @@ async function waitForElasticsearch(inputs: DatasetInputs, connection: ReturnTyp
   });
 }
 
-export async function createDataset(inputs: DatasetInputs, now: Date = new Date()): Promise<DatasetOutputs> {
-  if (inputs.live === true) return createLiveDataset(inputs, now);
+export async function createDataset(inputs: DatasetInputs, now: Date = new Date(), hooks: CreateHooks = {}): Promise<DatasetOutputs> {
+  if (inputs.live === true) return createLiveDataset(inputs, now, prepareFollowIndex, hooks);
+  const nowMs = hooks.nowMs ?? Date.now;
+  const startMs = nowMs();
   const end = inputs.requestedEnd === undefined ? defaultEnd(now) : new Date(inputs.requestedEnd);
   const plan = planDataset({ days: inputs.days, seed: inputs.seed, end, scenario: inputs.scenario, meanRatePerSecond: inputs.meanRatePerSecond });
   const index = indexNameFor(inputs.indexPrefix, plan);
   const connection = connectionOf(inputs);
   await waitForElasticsearch(inputs, connection);
   try {
+    const indexingStartMs = nowMs();
+    const log = hooks.log ?? (() => undefined);
     // A create writes the whole dataset: an index of the same name left behind (state lost, or a
     // refresh that found it damaged) is the lab's own, and is rewritten from scratch rather than
     // patched, so that its count is exact whatever happened to it.
     await deleteDataset(connection, index);
-    const result = await indexDataset(plan, { connection, indexPrefix: inputs.indexPrefix, index });
+    const onProgress = progressLogger(`dataset ${index}`, expectedEventCount(plan), indexingStartMs, nowMs, log);
+    const result = await indexDataset(plan, { connection, indexPrefix: inputs.indexPrefix, index, onProgress });
+    const timing = datasetTiming({ startMs, indexingStartMs, endMs: nowMs() }, result.count);
+    log(`lab: dataset ${index}: ${result.count.toLocaleString("en-US")} documents indexed at ${timing.docsPerSecond.toLocaleString("en-US")}/s`);
     return {
       ...inputs,
       index: result.index,
@@ -122,6 +140,7 @@ export async function createDataset(inputs: DatasetInputs, now: Date = new Date(
       end: new Date(plan.end).toISOString(),
       anomalies: result.truth.anomalies,
       truth: result.truth,
+      timing,
     };
   } catch (error) {
     // Transactional create: leave no half-written index behind.
@@ -139,13 +158,16 @@ export async function createDataset(inputs: DatasetInputs, now: Date = new Date(
  * Live mode: the backfill, through the generator's prepareFollowIndex, which creates or finds the
  * stream's index and writes what is missing. On a first run the origin is `now` (to the minute).
  */
-export async function createLiveDataset(inputs: DatasetInputs, now: Date, prepare: PrepareFollowIndex = prepareFollowIndex): Promise<DatasetOutputs> {
+export async function createLiveDataset(inputs: DatasetInputs, now: Date, prepare: PrepareFollowIndex = prepareFollowIndex, hooks: CreateHooks = {}): Promise<DatasetOutputs> {
+  const nowMs = hooks.nowMs ?? Date.now;
+  const startMs = nowMs();
   const index = liveIndexOf(inputs);
   const connection = connectionOf(inputs);
   await waitForElasticsearch(inputs, connection);
   // A stream's index is resumed, never rewritten: only one this create made is removed on failure.
   const existedBefore = (await inspectDataset(connection, index)).state !== "absent";
   try {
+    const indexingStartMs = nowMs();
     const prepared = await prepare(followOptionsOf(inputs), { connection, indexPrefix: inputs.indexPrefix, index }, { now: () => now.getTime() });
     const origin = prepared.plan.origin;
     // Fresh, the count is the backfill's. Resumed (a state lost while the stream ran on), the index
@@ -160,6 +182,7 @@ export async function createLiveDataset(inputs: DatasetInputs, now: Date, prepar
       end: origin.toISOString(),
       anomalies: backfillWindows(truth.anomalies),
       truth,
+      timing: datasetTiming({ startMs, indexingStartMs, endMs: nowMs() }, count),
     };
   } catch (error) {
     if (!existedBefore) {

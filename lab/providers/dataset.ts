@@ -2,6 +2,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import type { InjectedAnomaly } from "../../generator/types";
+import type { StepTiming } from "../timings";
 import type { DatasetInputs, DatasetOutputs } from "./dataset-logic";
 
 function logic(): typeof import("./dataset-logic") {
@@ -12,7 +13,10 @@ function logic(): typeof import("./dataset-logic") {
 
 export const datasetProvider: pulumi.dynamic.ResourceProvider<DatasetInputs, DatasetOutputs> = {
   async create(inputs) {
-    const outs = await logic().createDataset(inputs);
+    // Progress lines through Pulumi's log API. In the dynamic-provider host it has no engine
+    // connection and writes to stdout, which the engine shows while the step runs (docs/lab.md).
+    const log = (line: string) => void require("@pulumi/pulumi").log.info(line);
+    const outs = await logic().createDataset(inputs, new Date(), { log });
     return { id: outs.index, outs };
   },
   async diff(_id, olds, news) {
@@ -20,8 +24,8 @@ export const datasetProvider: pulumi.dynamic.ResourceProvider<DatasetInputs, Dat
   },
   async update(_id, olds, news) {
     // Only connection details changed (diff replaces on everything else): the data stays.
-    const { index, count, start, end, anomalies, truth } = olds;
-    return { outs: { ...news, index, count, start, end, anomalies, truth } };
+    const { index, count, start, end, anomalies, truth, timing } = olds;
+    return { outs: { ...news, index, count, start, end, anomalies, truth, timing } };
   },
   async read(id, props) {
     if (props === undefined) throw new Error("a lab dataset cannot be imported; let pulumi up create it");
@@ -44,12 +48,14 @@ export class DatasetIndex extends pulumi.dynamic.Resource {
   declare readonly end: pulumi.Output<string>;
   declare readonly anomalies: pulumi.Output<InjectedAnomaly[]>;
   declare readonly truth: pulumi.Output<DatasetOutputs["truth"]>;
+  /** Undefined in a state made before timings were recorded */
+  declare readonly timing: pulumi.Output<StepTiming | undefined>;
 
   constructor(name: string, args: DatasetArgs, opts?: pulumi.CustomResourceOptions) {
     super(
       datasetProvider,
       name,
-      { ...args, index: undefined, count: undefined, start: undefined, end: undefined, anomalies: undefined, truth: undefined },
+      { ...args, index: undefined, count: undefined, start: undefined, end: undefined, anomalies: undefined, truth: undefined, timing: undefined },
       { ...opts, additionalSecretOutputs: ["password", "apiKey"] },
       "lab",
       "Dataset",

@@ -12,6 +12,7 @@
 //                "stopped", or in live mode until running_state.real_time_running (the lookback
 //                has caught up; see lab/live-datafeed.ts)
 //           any failure: the teardown below runs, then the error is rethrown
+//           the output `timing` holds the create's start and end (lab/timings.ts)
 // read   -> GET  /_ml/anomaly_detectors/<job>/_stats and GET /_ml/datafeeds/<id>/_stats: both must
 //           exist (404 or a missing one: gone, so the next `up` makes them again); the state takes the
 //           datafeed's state and the job's processed record count (in live mode the lookback's count
@@ -28,6 +29,7 @@ import { HttpError, createElasticsearchClient, endpointAt, esCall, retryUntil, s
 import { lookbackProgress } from "../live-datafeed";
 import { deepEqual } from "./equal";
 import { failedRead, type RefreshPolicy, type Refreshed } from "./refresh";
+import { stepTiming, type NowMs, type StepTiming } from "../timings";
 
 // For the provider's read, which loads only this module (see load.ts).
 export { readResult } from "./refresh";
@@ -50,6 +52,17 @@ export interface MlJobOutputs extends MlJobInputs {
   /** "stopped" after a completed lookback, "started" when not waited for or in live mode */
   datafeedState: string;
   processedRecordCount: number | null;
+  /** The create's start and end (lab/timings.ts); absent in a state made before timings were recorded */
+  timing?: StepTiming;
+}
+
+/**
+ * The timeline's name for a job's create: its datafeed done, caught up with live traffic, or only
+ * started (lab:waitForDatafeeds false), which is when the create ends.
+ */
+export function datafeedStep(inputs: Pick<MlJobInputs, "jobId" | "end" | "waitForCompletion">): string {
+  if (!inputs.waitForCompletion) return `datafeed ${inputs.jobId} (started)`;
+  return inputs.end === undefined ? `datafeed ${inputs.jobId} (lookback)` : `datafeed ${inputs.jobId}`;
 }
 
 export const ML_JOB_REPLACING_INPUTS = ["jobId", "job", "datafeed", "start", "end"] as const;
@@ -90,7 +103,9 @@ export async function teardownJob(client: Client, jobId: string, datafeedId: str
   await tolerate404({ method: "DELETE", path: `/_ml/anomaly_detectors/${jobId}` }, () => client.ml.deleteJob({ job_id: jobId, force: true, wait_for_completion: true }));
 }
 
-export async function createMlJob(inputs: MlJobInputs, timing: { intervalMs?: number } = {}): Promise<MlJobOutputs> {
+export async function createMlJob(inputs: MlJobInputs, pace: { intervalMs?: number; nowMs?: NowMs } = {}): Promise<MlJobOutputs> {
+  const nowMs = pace.nowMs ?? Date.now;
+  const startMs = nowMs();
   const client = clientOf(inputs);
   const jobId = inputs.jobId;
   const datafeedId = inputs.datafeed.datafeed_id;
@@ -114,12 +129,12 @@ export async function createMlJob(inputs: MlJobInputs, timing: { intervalMs?: nu
       if (inputs.waitForCompletion) {
         datafeedState =
           inputs.end === undefined
-            ? await waitForLookback(client, datafeedId, inputs.timeoutSeconds, timing.intervalMs ?? 5000)
-            : await waitForDatafeedToStop(client, datafeedId, inputs.timeoutSeconds, timing.intervalMs ?? 5000);
+            ? await waitForLookback(client, datafeedId, inputs.timeoutSeconds, pace.intervalMs ?? 5000)
+            : await waitForDatafeedToStop(client, datafeedId, inputs.timeoutSeconds, pace.intervalMs ?? 5000);
         const stats = await esCall({ method: "GET", path: `${jobPath}/_stats` }, () => client.ml.getJobStats({ job_id: jobId }));
         processedRecordCount = stats.jobs[0]?.data_counts.processed_record_count ?? null;
       }
-      return { ...inputs, datafeedId, datafeedState, processedRecordCount };
+      return { ...inputs, datafeedId, datafeedState, processedRecordCount, timing: stepTiming(datafeedStep(inputs), startMs, nowMs()) };
     } catch (error) {
       // Transactional create: a half-made job would block the next run's PUT.
       try {

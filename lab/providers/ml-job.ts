@@ -1,6 +1,7 @@
 // Dynamic resource: one ML job and its datafeed, run over the dataset. Calls listed in ml-job-logic.ts.
 
 import * as pulumi from "@pulumi/pulumi";
+import type { StepTiming } from "../timings";
 import type { MlJobInputs, MlJobOutputs } from "./ml-job-logic";
 
 function logic(): typeof import("./ml-job-logic") {
@@ -19,7 +20,7 @@ export const mlJobProvider: pulumi.dynamic.ResourceProvider<MlJobInputs, MlJobOu
   },
   async update(_id, olds, news) {
     // Only connection details or waiting changed (diff replaces on the job itself).
-    return { outs: { ...news, datafeedId: olds.datafeedId, datafeedState: olds.datafeedState, processedRecordCount: olds.processedRecordCount } };
+    return { outs: { ...news, datafeedId: olds.datafeedId, datafeedState: olds.datafeedState, processedRecordCount: olds.processedRecordCount, timing: olds.timing } };
   },
   async read(id, props) {
     if (props === undefined) throw new Error("a lab ML job cannot be imported; let pulumi up create it");
@@ -40,12 +41,14 @@ export class MlAnomalyJob extends pulumi.dynamic.Resource {
   declare readonly datafeedId: pulumi.Output<string>;
   declare readonly datafeedState: pulumi.Output<string>;
   declare readonly processedRecordCount: pulumi.Output<number | null>;
+  /** Undefined in a state made before timings were recorded */
+  declare readonly timing: pulumi.Output<StepTiming | undefined>;
 
   constructor(name: string, args: MlJobArgs, opts?: pulumi.CustomResourceOptions) {
     super(
       mlJobProvider,
       name,
-      { ...args, datafeedId: undefined, datafeedState: undefined, processedRecordCount: undefined },
+      { ...args, datafeedId: undefined, datafeedState: undefined, processedRecordCount: undefined, timing: undefined },
       { ...opts, additionalSecretOutputs: ["password", "apiKey"] },
       "lab",
       "MlJob",

@@ -3,7 +3,7 @@
 // (allFound and the report table); a miss does not fail the deployment, since the lab itself is fine.
 //
 // create/update -> GET /_ml/anomaly_detectors/<job>/_stats, /results/buckets, /results/records per job
-//                  (verify/index.ts: verifyJobs)
+//                  (verify/index.ts: verifyJobs); the output `timing` holds when it ran
 // read          -> the state itself: the report is a reading, not a thing on a server
 // delete        -> nothing: reading results changes nothing
 
@@ -12,6 +12,7 @@ import type { AnomalyKind } from "../../generator/types";
 import { formatReport, verifyJobs } from "../../verify/index";
 import { createElasticsearchClient, endpointAt, type Credentials } from "../http";
 import { deepEqual } from "./equal";
+import { stepTiming, type NowMs, type StepTiming } from "../timings";
 
 export interface VerificationInputs extends Credentials {
   elasticsearchUrl: string;
@@ -23,13 +24,16 @@ export interface VerificationOutputs extends VerificationInputs {
   allFound: boolean;
   falseAlarmCount: number;
   report: string;
+  /** When the reading ran (lab/timings.ts); absent in a state made before timings were recorded */
+  timing?: StepTiming;
 }
 
-export async function runVerification(inputs: VerificationInputs): Promise<VerificationOutputs> {
+export async function runVerification(inputs: VerificationInputs, nowMs: NowMs = Date.now): Promise<VerificationOutputs> {
+  const startMs = nowMs();
   const client = createElasticsearchClient(endpointAt(inputs.elasticsearchUrl, inputs, 60_000));
   try {
     const report = await verifyJobs(client, { jobs: inputs.jobs, truth: inputs.truth });
-    return { ...inputs, allFound: report.allFound, falseAlarmCount: report.falseAlarmCount, report: formatReport(report) };
+    return { ...inputs, allFound: report.allFound, falseAlarmCount: report.falseAlarmCount, report: formatReport(report), timing: stepTiming("verification", startMs, nowMs()) };
   } finally {
     await client.close();
   }

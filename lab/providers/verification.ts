@@ -1,6 +1,7 @@
 // Dynamic resource: `lab-verify verify` run once the ML jobs are done. Calls listed in verification-logic.ts.
 
 import * as pulumi from "@pulumi/pulumi";
+import type { StepTiming } from "../timings";
 import type { VerificationInputs, VerificationOutputs } from "./verification-logic";
 
 function logic(): typeof import("./verification-logic") {
@@ -35,8 +36,10 @@ export class LabVerification extends pulumi.dynamic.Resource {
   declare readonly allFound: pulumi.Output<boolean>;
   declare readonly falseAlarmCount: pulumi.Output<number>;
   declare readonly report: pulumi.Output<string>;
+  /** Undefined in a state made before timings were recorded */
+  declare readonly timing: pulumi.Output<StepTiming | undefined>;
 
   constructor(name: string, args: VerificationArgs, opts?: pulumi.CustomResourceOptions) {
-    super(verificationProvider, name, { ...args, allFound: undefined, falseAlarmCount: undefined, report: undefined }, { ...opts, additionalSecretOutputs: ["password", "apiKey"] }, "lab", "Verification");
+    super(verificationProvider, name, { ...args, allFound: undefined, falseAlarmCount: undefined, report: undefined, timing: undefined }, { ...opts, additionalSecretOutputs: ["password", "apiKey"] }, "lab", "Verification");
   }
 }

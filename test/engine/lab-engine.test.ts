@@ -200,11 +200,18 @@ describe(`lab under the real Pulumi engine (pulumi ${VERSION ?? "not found"}), o
     // Cohort B leaves lab:datasetEnd unset: the dataset ends at the current hour, which npm run up then pins.
     const { datasetEnd: _unset, ...withoutEnd } = DATASET;
     await newStack(STACK_B, { ...withoutEnd, cohort: COHORT_B, datasetSeed: "7", elasticsearchUrl: es.url }, { elasticPassword: es.password });
-    for (const stack of [STACK_A, STACK_B]) {
+    for (const [stack, cohort] of [[STACK_A, COHORT_A], [STACK_B, COHORT_B]]) {
       const up = await run("npm", ["run", "--silent", "up", "--", stack]);
       expect(up.code, up.output).to.equal(0);
       expect(up.output).to.include("Refreshing first");
       expect(up.output).to.not.include(es.password);
+      // The dataset's lines through pulumi.log.info: the provider host has no engine connection, so
+      // they go to its stdout, which the engine shows as the step runs (on the stack's row) and
+      // again, kept, under "Diagnostics:" at the end: not ephemeral.
+      const done: string[] = up.output.match(new RegExp(`lab: dataset lab-${cohort}-access-\\S+: [\\d,]+ documents indexed at [\\d,]+/s`, "g")) ?? [];
+      expect(done, up.output).to.have.length(2);
+      expect(up.output.indexOf(done[0]), "shown while running, before the summary").to.be.below(up.output.indexOf("Diagnostics:"));
+      expect(up.output.lastIndexOf(done[1])).to.be.above(up.output.indexOf("Diagnostics:"));
     }
     expect([...(await cohortIndices(COHORT_A)).keys()]).to.have.length(1);
     expect([...(await cohortIndices(COHORT_B)).keys()]).to.have.length(1);
@@ -223,6 +230,20 @@ describe(`lab under the real Pulumi engine (pulumi ${VERSION ?? "not found"}), o
       expect(out).to.not.have.property("verification");
       expect(out).to.not.have.property("kibanaUrl");
     }
+  });
+
+  it("exports the dataset's timing with docs/s, which lab-verify timings draws as a timeline", async () => {
+    const out = await outputs(STACK_A);
+    const timings = out.timings as { step: string; start: string; end: string; documents: number; docsPerSecond: number }[];
+    expect(timings.map((t) => t.step)).to.deep.equal(["dataset"]);
+    expect(timings[0].documents).to.equal(out.documentCount);
+    expect(timings[0].docsPerSecond).to.be.greaterThan(0);
+    expect(Date.parse(timings[0].end)).to.be.above(Date.parse(timings[0].start));
+    const json = await pulumi(["stack", "output", "timings", "--json", "--stack", STACK_A]);
+    expect(json.code, json.output).to.equal(0);
+    const drawn = await run("npx", ["lab-verify", "timings"], { input: json.output });
+    expect(drawn.code, drawn.output).to.equal(0);
+    expect(drawn.output).to.match(new RegExp(`^  dataset \\(${Number(out.documentCount).toLocaleString("en-US")} docs at [\\d,]+/s\\)  \\+0:00  \\d+:\\d\\d  \\|█{40}\\|$`, "m"));
   });
 
   it("changes nothing on a second preview (pulumi preview --expect-no-changes), so the dataset is not written again", async () => {

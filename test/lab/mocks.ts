@@ -33,6 +33,11 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
     default:
       if (!type.startsWith("pulumi-nodejs:")) return inputs;
       if ("purpose" in inputs) return { ...inputs, value: `generated-${name}` };
+      // The timings the providers record (lab/timings.ts), at fixed times of a made-up run.
+      if ("containerId" in inputs) {
+        const times = inputs.server === "elasticsearch" ? ["10:00:00", "10:00:20"] : ["10:00:25", "10:01:10"];
+        return { ...inputs, timing: { step: inputs.server, start: `2026-11-17T${times[0]}.000Z`, end: `2026-11-17T${times[1]}.000Z` } };
+      }
       if ("indexPrefix" in inputs) {
         return {
           ...inputs,
@@ -43,12 +48,18 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
           end: "2026-11-17T00:00:00.000Z",
           truth: { generator: "elastic-ml-lab", seed: 42, scenario: "spike", start: "2026-11-03T00:00:00.000Z", end: "2026-11-17T00:00:00.000Z", days: 14, meanRatePerSecond: 5, anomalies: [] },
           anomalies: [{ id: "spike-1", kind: "spike", start: "2026-11-10T10:00:00.000Z", end: "2026-11-10T10:30:00.000Z", magnitude: 10, entity: null, description: "" }],
+          timing: { step: "dataset", start: "2026-11-17T10:00:21.000Z", end: "2026-11-17T10:01:30.000Z", documents: 1000, docsPerSecond: 15 },
         };
       }
       if ("kibanaSystemPassword" in inputs) return { ...inputs, kibanaSystemUsername: "kibana_system" };
       if ("dataViewId" in inputs) return { ...inputs, isDefault: true };
-      if ("truth" in inputs && "jobs" in inputs) return { ...inputs, allFound: true, falseAlarmCount: 0, report: "all found" };
-      if ("jobId" in inputs) return { ...inputs, datafeedId: `datafeed-${String(inputs.jobId)}`, datafeedState: "stopped", processedRecordCount: 1000 };
+      if ("truth" in inputs && "jobs" in inputs) {
+        return { ...inputs, allFound: true, falseAlarmCount: 0, report: "all found", timing: { step: "verification", start: "2026-11-17T10:02:01.000Z", end: "2026-11-17T10:02:03.000Z" } };
+      }
+      if ("jobId" in inputs) {
+        const timing = { step: `datafeed ${String(inputs.jobId)}`, start: "2026-11-17T10:01:31.000Z", end: "2026-11-17T10:02:00.000Z" };
+        return { ...inputs, datafeedId: `datafeed-${String(inputs.jobId)}`, datafeedState: "stopped", processedRecordCount: 1000, timing };
+      }
       return inputs;
   }
 }

@@ -260,6 +260,23 @@ describe("lab program (Pulumi mocks)", function () {
       expect(await valueOf(b.lab.verification!.allFound)).to.equal(true);
     });
 
+    it("exports the timings of every step, earliest first: the containers ready, the dataset with docs/s, each datafeed, the verification", async () => {
+      const timings = await valueOf(b.lab.timings);
+      const jobIds = Object.keys(b.lab.jobs).map((name) => `lab-cohort-b-${name}`).sort();
+      expect(timings.map((t) => t.step)).to.deep.equal(["elasticsearch", "dataset", "kibana", ...jobIds.map((id) => `datafeed ${id}`), "verification"]);
+      expect(timings.find((t) => t.step === "dataset")).to.deep.equal({ step: "dataset", start: "2026-11-17T10:00:21.000Z", end: "2026-11-17T10:01:30.000Z", documents: 1000, docsPerSecond: 15 });
+      expect(Object.keys(stackOutputs(b.lab))).to.include("timings");
+    });
+
+    it("times each container from its id, once it is healthy, with nothing waiting for the timing", () => {
+      for (const [server, suffix] of [["elasticsearch", "-es-container"], ["kibana", "-kibana-container"]]) {
+        const ready = a.recorder.resources.find((r) => r.type.endsWith(":ServerReady") && r.inputs.server === server);
+        expect(ready?.dependencies, server).to.include(container(a.recorder, suffix).urn);
+        expect(plain(ready!.inputs.containerId), server).to.equal(`${container(a.recorder, suffix).name}-id`);
+        expect(a.recorder.resources.filter((r) => r.dependencies.includes(ready!.urn)), server).to.deep.equal([]);
+      }
+    });
+
     it("exports the injected anomaly windows", async () => {
       expect((await valueOf(a.lab.anomalyWindows)).map((w) => w.id)).to.deep.equal(["spike-1"]);
     });
@@ -293,6 +310,8 @@ describe("lab program (Pulumi mocks)", function () {
       const kinds = built.recorder.resources.filter((r) => r.type.startsWith("pulumi-nodejs:")).map((r) => r.type.split(":").at(-1));
       expect(kinds.filter((kind) => kind !== "MlJob")).to.deep.equal(["Dataset"]);
       expect(kinds.filter((kind) => kind === "MlJob").length).to.equal(Object.keys(built.lab.jobs).length).and.be.greaterThan(0);
+      // No server of the stack's own to time: the timeline starts with the dataset.
+      expect((await valueOf(built.lab.timings)).map((t) => t.step)).to.deep.equal(["dataset", ...Object.keys(built.lab.jobs).map((name) => `datafeed lab-ext-${name}`).sort()]);
       expect(built.lab.elasticsearchUrl).to.equal("https://es.example.com:9243");
       expect(built.lab.kibanaUrl).to.equal(undefined);
       expect(built.lab.dataViewId).to.equal(undefined);

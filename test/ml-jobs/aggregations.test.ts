@@ -15,40 +15,10 @@ import { generateEvents } from "../../generator/events";
 import { indexDataset } from "../../generator/sinks/elasticsearch";
 import type { InjectedAnomaly as Anomaly } from "../../generator/types";
 import { loadJobDefinitions, type LabJobDefinition } from "../../ml-jobs";
-import { datafeedRows, planOf, rowsFromComposite, rowsFromHistogram, sortRows, type DatafeedRow } from "../../verify/reference/datafeed";
+import { datafeedRows, sortRows, type DatafeedRow } from "../../verify/reference/datafeed";
+import { searchRows } from "../support/datafeed-search";
 
-const CHUNK_MS = 12 * 3_600_000;
 const BUCKET_MS = 15 * 60_000;
-
-async function searchRows(client: Client, index: string, def: LabJobDefinition, plan: DatasetPlan): Promise<DatafeedRow[]> {
-  const aggPlan = planOf(def.datafeed.aggregations);
-  const rows: DatafeedRow[] = [];
-  for (let from = plan.start.getTime(); from < plan.end.getTime(); from += CHUNK_MS) {
-    const query = {
-      bool: {
-        filter: [
-          def.datafeed.query ?? { match_all: {} },
-          { range: { "@timestamp": { gte: from, lt: Math.min(from + CHUNK_MS, plan.end.getTime()), format: "epoch_millis" } } },
-        ],
-      },
-    };
-    if (aggPlan.kind === "date_histogram") {
-      const response = await client.search({ index, size: 0, query: query as never, aggregations: def.datafeed.aggregations as never });
-      rows.push(...rowsFromHistogram(aggPlan, response.aggregations as Record<string, any>));
-    } else {
-      let after: unknown;
-      do {
-        const aggregations = structuredClone(def.datafeed.aggregations) as Record<string, any>;
-        if (after !== undefined) aggregations[aggPlan.name].composite.after = after;
-        const response = await client.search({ index, size: 0, query: query as never, aggregations });
-        const composite = (response.aggregations as Record<string, any>)[aggPlan.name];
-        rows.push(...rowsFromComposite(aggPlan, composite.buckets));
-        after = composite.buckets.length > 0 ? composite.after_key : undefined;
-      } while (after !== undefined);
-    }
-  }
-  return rows;
-}
 
 /** Rows equal, metrics to 1e-9 relative (Elasticsearch sums doubles in another order). */
 function expectSameRows(actual: DatafeedRow[], expected: DatafeedRow[], job: string): void {

@@ -169,6 +169,19 @@ describe("provider logic against Elasticsearch", function () {
       expect(await deleteDatasetIndex(outputs)).to.deep.equal({ index: "absent", template: "absent" });
     });
 
+    it("records the create's start, end and docs/s with the injected clock, and logs its progress", async () => {
+      const t0 = Date.parse("2026-11-30T10:00:21.000Z");
+      // The start and the start of indexing at t0, everything after 10 s later: one progress line.
+      let calls = 0;
+      const lines: string[] = [];
+      const outputs = await createDataset(inputs({ seed: 12 }), new Date(), { nowMs: () => (calls++ < 2 ? t0 : t0 + 10_000), log: (line) => lines.push(line) });
+      expect(outputs.timing).to.deep.equal({ step: "dataset", start: "2026-11-30T10:00:21.000Z", end: "2026-11-30T10:00:31.000Z", documents: outputs.count, docsPerSecond: Math.round(outputs.count / 10) });
+      expect(lines).to.have.length(2);
+      expect(lines[0]).to.match(/^lab: dataset lab-ptest\d+-access-spike-2026\.11\.20-[0-9a-f]{8}: [\d,]+ of about [\d,]+ documents \(\d+%\) in 10 s, [\d,]+\/s$/);
+      expect(lines[1]).to.equal(`lab: dataset ${outputs.index}: ${outputs.count.toLocaleString("en-US")} documents indexed at ${Math.round(outputs.count / 10).toLocaleString("en-US")}/s`);
+      expect(await deleteDatasetIndex(outputs)).to.deep.equal({ index: "deleted", template: "deleted" });
+    });
+
     it("writes a replacement to another index, so deleting the old one keeps the new data", async () => {
       const old = await createDataset(inputs());
       const next = inputs({ seed: 8 });

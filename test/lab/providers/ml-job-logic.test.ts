@@ -6,7 +6,7 @@
 import { expect } from "chai";
 import type { estypes } from "@elastic/elasticsearch";
 import { HttpError } from "../../../lab/http";
-import { createMlJob, deleteMlJob, diffMlJob, readMlJob, startDatafeedRequest, type MlJobInputs, type MlJobOutputs } from "../../../lab/providers/ml-job-logic";
+import { createMlJob, datafeedStep, deleteMlJob, diffMlJob, readMlJob, startDatafeedRequest, type MlJobInputs, type MlJobOutputs } from "../../../lab/providers/ml-job-logic";
 import { jobRequests, loadJobDefinitions } from "../../../ml-jobs/index";
 import { esError, startFakeServer, type FakeServer, type Reply, type RecordedRequest } from "../fake-server";
 
@@ -87,6 +87,20 @@ describe("ML job provider logic", () => {
       expect(putFeed.body).to.have.property("indices").that.deep.equals(["lab-test-access-0123abcd"]);
       expect(start.body).to.deep.equal({ start: START, end: END });
       expect(outputs).to.include({ datafeedId: FEED_ID, datafeedState: "stopped", processedRecordCount: 4242 });
+    });
+
+    it("records the create's start and end, from put job to the datafeed stopped, with the injected clock", async () => {
+      server = await startFakeServer(mlApi(2));
+      const times = [Date.parse("2026-11-30T10:01:31.000Z"), Date.parse("2026-11-30T10:02:00.000Z")];
+      const outputs = await createMlJob(inputsFor(server.url), { intervalMs: 10, nowMs: () => times.shift()! });
+      expect(outputs.timing).to.deep.equal({ step: `datafeed ${JOB_ID}`, start: "2026-11-30T10:01:31.000Z", end: "2026-11-30T10:02:00.000Z" });
+    });
+
+    it("names the step by what its end means: the datafeed only started, or caught up with live traffic", async () => {
+      server = await startFakeServer(mlApi(100));
+      const outputs = await createMlJob(inputsFor(server.url, { waitForCompletion: false }), { intervalMs: 10 });
+      expect(outputs.timing?.step).to.equal(`datafeed ${JOB_ID} (started)`);
+      expect(datafeedStep({ jobId: JOB_ID, end: undefined, waitForCompletion: true })).to.equal(`datafeed ${JOB_ID} (lookback)`);
     });
 
     it("contract: the start request carries an end time, so the datafeed stops by itself", () => {

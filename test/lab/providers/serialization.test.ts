@@ -18,6 +18,7 @@ import { kibanaSystemPasswordProvider } from "../../../lab/providers/kibana-syst
 import { logicModulePath } from "../../../lab/providers/load";
 import { mlJobProvider } from "../../../lab/providers/ml-job";
 import { randomSecretProvider } from "../../../lab/providers/random-secret";
+import { serverReadyProvider } from "../../../lab/providers/server-ready";
 import { verificationProvider } from "../../../lab/providers/verification";
 import { requireEsTarget, type EsTarget } from "../../support/es-target";
 import { startFakeServer } from "../fake-server";
@@ -34,6 +35,7 @@ const PROVIDERS = {
   verification: verificationProvider,
   alertsIndex: alertsIndexProvider,
   alerting: alertingProvider,
+  serverReady: serverReadyProvider,
 } as const;
 
 async function serialize(provider: object): Promise<string> {
@@ -72,7 +74,7 @@ describe("dynamic providers, serialized", function () {
   }
 
   it("each provider's loader names a logic module that exists in the project", () => {
-    for (const name of ["kibana-system-password", "dataset", "data-view", "ml-job", "verification", "alerts-index", "alerting"]) {
+    for (const name of ["kibana-system-password", "dataset", "data-view", "ml-job", "verification", "alerts-index", "alerting", "server-ready"]) {
       const source = readFileSync(join(PROJECT_DIR, "lab", "providers", `${name}.ts`), "utf8");
       expect(source, name).to.include(`"lab", "providers", "${name}-logic.ts"`);
       expect(existsSync(logicModulePath(PROJECT_DIR, name)), name).to.equal(true);
@@ -129,6 +131,18 @@ describe("dynamic providers, serialized", function () {
       const text = await serialize(kibanaSystemPasswordProvider);
       const result = await callInFreshProcess(text, "create", [{ elasticsearchUrl: target.url, username: "elastic", password: "wrong-password", kibanaSystemPassword: "abcdef123", timeoutSeconds: 10 }]);
       expect(result.error).to.match(/^(PUT|POST) \/_security\/user\/kibana_system\/_password returned 401/);
+    });
+
+    it("serverReady: times Elasticsearch from its JVM's start to now, from a fresh process", async () => {
+      const text = await serialize(serverReadyProvider);
+      const before = Date.now();
+      const result = await callInFreshProcess(text, "create", [{ server: "elasticsearch", url: target.url, username: target.username, password: target.password, containerId: "c0ffee" }]);
+      expect(result.error).to.equal(undefined);
+      const { id, outs } = result.ok as { id: string; outs: { timing: { step: string; start: string; end: string } } };
+      expect(id).to.equal("elasticsearch-ready-c0ffee");
+      expect(outs.timing.step).to.equal("elasticsearch");
+      expect(Date.parse(outs.timing.start)).to.be.below(before);
+      expect(Date.parse(outs.timing.end)).to.be.at.least(before);
     });
 
     it("dataset: creates and deletes the index from a fresh process", async () => {

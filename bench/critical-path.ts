@@ -1,0 +1,191 @@
+// The critical path of `pulumi up`, measured where this machine can and modelled where it cannot
+// (part of `npm run bench -- lab`). Against the real test Elasticsearch:
+//   1. time to a healthy server: test/support/elasticsearch.sh starting an instance of its own
+//      (JVM start, security, cluster yellow), the stand-in for the container's health wait;
+//   2. time to the lab's default dataset indexed, through the dataset provider's own create
+//      (lab/providers/dataset-logic.ts), with the docs/s it records;
+//   3. each aggregated datafeed's query: its aggregation body through _search over the dataset, as
+//      its datafeed sends it (test/support/datafeed-search.ts), against one scroll of the raw
+//      documents, which each raw datafeed would do on its own.
+// Then it models the whole `up` (bench/up-model.ts) with Kibana's start overlapping the dataset,
+// from these figures scaled to a 4-core laptop and from documented or measured figures for what
+// cannot run here (Docker, Kibana, ML). Target: cached images to ML results in at most 3 minutes.
+//
+// The laptop's figures divide what is measured here by laptop cores / the cores' worth the lab got
+// here (cores x cores / load average, when the load is above the core count): a stated assumption,
+// printed with the load it rests on.
+//
+// Settings: LAB_BENCH_PATH_DAYS and LAB_BENCH_PATH_RATE (default: the lab's default dataset; a
+// smaller one is measured, and the default's times are extrapolated from it in proportion to the
+// documents, and said to be), LAB_BENCH_CORES_HERE (2) and LAB_BENCH_LAPTOP_CORES (4) for the
+// scaling, LAB_BENCH_KIBANA_SECONDS (60) for Kibana's start.
+
+import os from "node:os";
+import { Client } from "@elastic/elasticsearch";
+import { CONFIG_DEFAULTS } from "../lab/config";
+import { createDataset, deleteDatasetIndex } from "../lab/providers/dataset-logic";
+import { loadJobDefinitions, type LabJobDefinition } from "../ml-jobs";
+import { searchRows } from "../test/support/datafeed-search";
+import { canStartLocalElasticsearch, startElasticsearch, stopElasticsearch } from "../test/support/es-instance";
+import { esTarget, type EsTarget } from "../test/support/es-target";
+import { formatTimeline } from "../verify/timeline";
+import { planDataset } from "../generator/plan";
+import { expectedEventCount } from "../generator/progress";
+import { numberSetting } from "./settings";
+import { modelUp } from "./up-model";
+
+const INSTANCE = "bench-path";
+const END = "2026-11-24T00:00:00.000Z";
+const TARGET_SECONDS = 180;
+
+// What cannot be measured here, and where each figure comes from.
+/** `pulumi up`'s fixed cost, measured by this benchmark's engine part (docs/performance.md: about 6 s) */
+const ENGINE_SECONDS = 6;
+/** Network and volume: about 2 s each under the real engine and Docker (FIELD-NOTES); made side by side */
+const NETWORK_AND_VOLUME_SECONDS = 2;
+/** The kibana_system password: one PUT and one _authenticate once the node is healthy */
+const PASSWORD_SECONDS = 2;
+/** Job, datafeed, open, start and the 5 s polls until stopped, beside the datafeed's own searches */
+const ML_JOB_OVERHEAD_SECONDS = 8;
+/** The data view and the verification: a few requests each */
+const DATA_VIEW_SECONDS = 1;
+const VERIFICATION_SECONDS = 2;
+
+function seconds(fromNs: bigint): number {
+  return Number(process.hrtime.bigint() - fromNs) / 1e9;
+}
+
+/** The fields a job's detectors and influencers read: what a raw datafeed fetches per document. */
+function fieldsOf(def: LabJobDefinition): string[] {
+  const config = def.job.analysis_config;
+  const fields = config.detectors.flatMap((d) => [d.field_name, d.by_field_name, d.over_field_name, d.partition_field_name]);
+  return [...new Set(["@timestamp", ...fields, ...(config.influencers ?? [])].filter((f): f is string => typeof f === "string"))];
+}
+
+/** One scroll over every document, 10,000 at a time, with the jobs' fields as doc values: one raw datafeed's reads. */
+async function scrollAll(client: Client, index: string, fields: string[]): Promise<number> {
+  let read = 0;
+  let response = await client.search({ index, scroll: "2m", size: 10_000, _source: false, docvalue_fields: fields, query: { match_all: {} }, sort: ["_doc"] });
+  while (response.hits.hits.length > 0) {
+    read += response.hits.hits.length;
+    response = await client.scroll({ scroll_id: response._scroll_id!, scroll: "2m" });
+  }
+  if (response._scroll_id !== undefined) await client.clearScroll({ scroll_id: response._scroll_id });
+  return read;
+}
+
+export async function criticalPath(): Promise<void> {
+  const days = numberSetting("LAB_BENCH_PATH_DAYS", CONFIG_DEFAULTS.datasetDays);
+  const rate = process.env.LAB_BENCH_PATH_RATE === undefined || process.env.LAB_BENCH_PATH_RATE === "" ? undefined : numberSetting("LAB_BENCH_PATH_RATE", 5);
+  const defaultPlan = { seed: CONFIG_DEFAULTS.datasetSeed, scenario: CONFIG_DEFAULTS.datasetScenario, end: new Date(END) };
+  const defaultDocuments = expectedEventCount(planDataset({ ...defaultPlan, days: CONFIG_DEFAULTS.datasetDays }));
+  const laptopCores = numberSetting("LAB_BENCH_LAPTOP_CORES", 4);
+  const coresHere = numberSetting("LAB_BENCH_CORES_HERE", 2);
+  const kibanaSeconds = numberSetting("LAB_BENCH_KIBANA_SECONDS", 60);
+  console.log(`\ncritical path of pulumi up: ${days} days of "${CONFIG_DEFAULTS.datasetScenario}", seed ${CONFIG_DEFAULTS.datasetSeed}, ${rate === undefined ? "the generator's default rate" : `${rate}/s`} (the lab's default: ${CONFIG_DEFAULTS.datasetDays} days at the default rate, about ${defaultDocuments.toLocaleString("en-US")} documents)`);
+
+  let target: EsTarget | undefined;
+  let healthySeconds: number | undefined;
+  let started = false;
+  if (await canStartLocalElasticsearch()) {
+    const t = process.hrtime.bigint();
+    target = await startElasticsearch(INSTANCE);
+    healthySeconds = seconds(t);
+    started = true;
+    console.log(`  healthy server: ${healthySeconds.toFixed(1)} s (test/support/elasticsearch.sh start: JVM, security, cluster yellow)`);
+  } else {
+    target = esTarget();
+    if (target === undefined) throw new Error("no ELASTICSEARCH_URL and no way to start one here (needs Java 17+ and Maven)");
+    console.log("  healthy server: not measured (no Java and Maven to start one); using ELASTICSEARCH_URL");
+  }
+  const client = new Client({ node: target.url, auth: { username: target.username, password: target.password }, requestTimeout: 600_000 });
+  const load: number[] = [];
+  const sampler = setInterval(() => load.push(os.loadavg()[0]), 5_000);
+  try {
+    const dataset = await createDataset(
+      {
+        elasticsearchUrl: target.url,
+        username: target.username,
+        password: target.password,
+        indexPrefix: "lab-benchpath-access",
+        days,
+        meanRatePerSecond: rate,
+        seed: CONFIG_DEFAULTS.datasetSeed,
+        scenario: CONFIG_DEFAULTS.datasetScenario,
+        requestedEnd: END,
+        timeoutSeconds: 120,
+      },
+      new Date(END),
+      { log: (line) => console.log(`    ${line}`) },
+    );
+    const timing = dataset.timing!;
+    const datasetSeconds = (Date.parse(timing.end) - Date.parse(timing.start)) / 1000;
+    console.log(`  dataset indexed: ${datasetSeconds.toFixed(1)} s, ${dataset.count.toLocaleString("en-US")} documents, ${timing.docsPerSecond!.toLocaleString("en-US")} docs/s`);
+    // Indexing and the datafeeds' searches cost in proportion to the documents: a smaller dataset's
+    // times, scaled to the default's documents, stand in for the default's.
+    const toDefault = defaultDocuments / dataset.count;
+    const extrapolated = Math.abs(toDefault - 1) > 0.05;
+    if (extrapolated) console.log(`  the lab's default dataset, extrapolated (x${toDefault.toFixed(1)} the documents): ${(datasetSeconds * toDefault).toFixed(1)} s`);
+
+    const range = { start: new Date(dataset.start), end: new Date(dataset.end) };
+    const definitions = loadJobDefinitions();
+    const aggregated = definitions.filter((def) => def.datafeed.aggregations !== undefined);
+    const raw = definitions.filter((def) => def.datafeed.aggregations === undefined);
+    let aggregatedSeconds = 0;
+    let slowest = 0;
+    for (const def of aggregated) {
+      const t = process.hrtime.bigint();
+      const rows = await searchRows(client, dataset.index, def, range);
+      const took = seconds(t);
+      aggregatedSeconds += took;
+      slowest = Math.max(slowest, took);
+      console.log(`    ${def.name}: ${rows.length.toLocaleString("en-US")} rows in ${took.toFixed(1)} s`);
+    }
+    const t = process.hrtime.bigint();
+    const read = await scrollAll(client, dataset.index, [...new Set(definitions.flatMap(fieldsOf))]);
+    const scrollSeconds = seconds(t);
+    console.log(`  aggregated datafeeds' queries: ${aggregated.length} of them in ${aggregatedSeconds.toFixed(1)} s together (slowest ${slowest.toFixed(1)} s)`);
+    console.log(`  one scroll of the raw documents: ${read.toLocaleString("en-US")} documents in ${scrollSeconds.toFixed(1)} s (${Math.round(read / scrollSeconds).toLocaleString("en-US")} docs/s)`);
+    const rawForAll = scrollSeconds * aggregated.length;
+    console.log(`  the same ${aggregated.length} datafeeds raw would scroll ${aggregated.length} times: ${rawForAll.toFixed(1)} s, ${(rawForAll / aggregatedSeconds).toFixed(1)}x the aggregated queries; ${raw.length} stay raw (${raw.map((d) => d.name).join(", ")}): ${(scrollSeconds * raw.length).toFixed(1)} s`);
+    const meanLoad = load.length === 0 ? os.loadavg()[0] : load.reduce((a, b) => a + b, 0) / load.length;
+    // The assumption behind the laptop's figures: CPU-bound steps run in proportion to the cores they
+    // get. Here, with a load average above the core count, a runnable process gets about
+    // cores / load of each core; on the laptop the lab has its cores to itself.
+    const effectiveCoresHere = coresHere * Math.min(1, coresHere / meanLoad);
+    const scale = laptopCores / effectiveCoresHere;
+    console.log(`  load average here during the run: ${meanLoad.toFixed(1)} on ${coresHere} cores: about ${effectiveCoresHere.toFixed(2)} cores' worth for the lab, so the laptop's ${laptopCores} are ${scale.toFixed(1)}x that`);
+
+    // The datafeeds run side by side, but their searches share the node's cores: all of the
+    // aggregated queries plus each raw datafeed's scroll, then the fixed per-job work.
+    const datafeedsHere = (aggregatedSeconds + scrollSeconds * raw.length) * toDefault;
+    const model = modelUp({
+      engine: ENGINE_SECONDS,
+      networkAndVolume: NETWORK_AND_VOLUME_SECONDS,
+      // Without a measurement: about 20 s from create to healthy under the real engine and Docker (FIELD-NOTES).
+      elasticsearch: healthySeconds === undefined ? 20 : healthySeconds / scale,
+      kibanaSystemPassword: PASSWORD_SECONDS,
+      kibana: kibanaSeconds,
+      dataset: (datasetSeconds * toDefault) / scale,
+      dataView: DATA_VIEW_SECONDS,
+      datafeeds: datafeedsHere / scale + ML_JOB_OVERHEAD_SECONDS,
+      verification: VERIFICATION_SECONDS,
+    });
+    console.log(`\n  modelled pulumi up of the default lab on a ${laptopCores}-core laptop from cached images (measured steps divided by ${scale.toFixed(1)}${extrapolated ? ", dataset and datafeeds extrapolated to the default's documents" : ""}; Kibana ${kibanaSeconds} s, not scaled):`);
+    console.log(formatTimeline(model.timeline).replace(/^lab-verify timings: /, "  "));
+    const met = model.mlResultsAt <= TARGET_SECONDS;
+    console.log(`\n  ML results at ${model.mlResultsAt.toFixed(0)} s (target at most ${TARGET_SECONDS} s): ${met ? "met" : "NOT met"}; critical path: ${model.criticalPath.join(" -> ")}`);
+    await deleteDatasetIndex(dataset, 60_000);
+  } finally {
+    clearInterval(sampler);
+    await client.close();
+    if (started) await stopElasticsearch(INSTANCE);
+  }
+}
+
+if (require.main === module) {
+  criticalPath().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exitCode = 1;
+  });
+}
