@@ -24,6 +24,7 @@ import {
   checkBulkSettings,
   checkIndexName,
   checkIndexPrefix,
+  errorIndexPrefixFor,
   indexNameFor,
   redactUrl,
 } from "./sinks/elasticsearch";
@@ -452,7 +453,7 @@ function parseElasticsearchSink(
   const concurrency = number("--concurrency", raw.concurrency, true);
   const indexPrefix = raw.indexPrefix ?? DEFAULT_INDEX_PREFIX;
   for (const check of [
-    () => checkIndexPrefix(indexPrefix),
+    () => (raw.errorLog === false ? checkIndexPrefix(indexPrefix) : errorIndexPrefixFor(indexPrefix)),
     () => raw.index !== undefined && checkIndexName(raw.index, indexPrefix),
     () => checkBulkSettings({ flushBytes, concurrency }),
   ]) {

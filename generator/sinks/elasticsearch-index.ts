@@ -259,7 +259,9 @@ export function indexTemplateFor(prefix: string, log: LabLog = "access"): estype
 export function errorIndexPrefixFor(accessPrefix: string): string {
   checkIndexPrefix(accessPrefix);
   const errorPrefix = accessPrefix.endsWith("-access") ? `${accessPrefix.slice(0, -"-access".length)}-error` : `${accessPrefix}-error`;
-  checkIndexPrefix(errorPrefix);
+  if (errorPrefix.length > 200) {
+    throw new UsageError(`index prefix "${accessPrefix}" is too long for its error log's prefix "${errorPrefix}" (over 200 characters); use a shorter prefix, or leave the error log out`);
+  }
   return errorPrefix;
 }
 
