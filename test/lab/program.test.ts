@@ -8,6 +8,8 @@ import { planFollow, liveIndexNameFor } from "../../generator/follow-plan";
 import { LIVE_FREQUENCY, LIVE_QUERY_DELAY } from "../../lab/live-datafeed";
 import { buildLab, stackOutputs, type LabOutputs } from "../../lab/program";
 import { ERROR_INDEX_PATTERN, loadJobDefinitions } from "../../ml-jobs/index";
+import { labNames } from "../../lab/names";
+import { errorIndexPrefixFor } from "../../generator/sinks/elasticsearch";
 import { readLabConfig, readLabConfigOrStop } from "../../lab/read-config";
 import { declared, readBack } from "./docker-read-back";
 import { installMocks, isSecret, isSecretOnTheWire, plain, valueOf, type Recorder } from "./mocks";
@@ -89,6 +91,14 @@ describe("lab program (Pulumi mocks)", function () {
       const inA = new Set(externalNames(a.recorder));
       const shared = externalNames(b.recorder).filter((name) => inA.has(name));
       expect(shared).to.deep.equal([]);
+    });
+
+    it("gives the cohort's error log the prefix lab-<cohort>-error, the one the generator derives from its access prefix", () => {
+      for (const cohort of ["cohort-a", "a-access", "x"]) {
+        const names = labNames(cohort);
+        expect(names.errorIndexPrefix).to.equal(`lab-${cohort}-error`);
+        expect(errorIndexPrefixFor(names.indexPrefix)).to.equal(names.errorIndexPrefix);
+      }
     });
 
     it("labels every container, network and volume with its cohort, so leftovers can be found", () => {
