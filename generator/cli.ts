@@ -24,6 +24,7 @@ import {
   checkBulkSettings,
   checkIndexName,
   checkIndexPrefix,
+  errorIndexPrefixFor,
   indexNameFor,
   redactUrl,
 } from "./sinks/elasticsearch";
@@ -84,6 +85,9 @@ interface RawOptions extends ConnectionFlags {
   out?: string;
   format?: string;
   truth?: string;
+  errorOut?: string;
+  /** false with --no-error-log */
+  errorLog?: boolean;
   es?: string;
   indexPrefix?: string;
   index?: string;
@@ -125,6 +129,7 @@ const ANOMALY_HELP = `Anomalies (--anomaly, repeatable; replaces the scenario's 
 // anomaly start comes with the --end that contains it, and mixed gets the days it needs.
 const EXAMPLES_HELP = `Examples:
   lab-generate --days 7 --seed 42 --out events.ndjson --truth truth.json
+  lab-generate --days 2 --out events.ndjson --error-out errors.ndjson      (nginx's error log beside the access log)
   lab-generate --days 2 --scenario mixed --out events.csv
   lab-generate --days 0.5 --out - | head
   lab-generate --days 7 --scenario mixed --plot expected.svg      (the picture only, no data)
@@ -158,10 +163,12 @@ function buildCommand(io: CliIo): Command {
     .option("--out <file|->", "write events to FILE, or to stdout with \"-\"")
     .addOption(new Option("--format <format>", "file format (default: from the --out extension, .csv or .ndjson; else ndjson)").choices([...FORMATS]))
     .option("--truth <file>", "write the ground truth (JSON) to FILE after a successful run")
+    .option("--error-out <file>", "with --out: also write nginx's error log for the same requests to FILE (NDJSON)")
     .option("--es <url>", "index into Elasticsearch at URL, e.g. http://127.0.0.1:9200");
   return addConnectionOptions(command)
     .option("--index-prefix <prefix>", `index names start with PREFIX- (default: ${DEFAULT_INDEX_PREFIX})`)
     .option("--index <name>", "exact index name, starting with PREFIX- (default: PREFIX-SCENARIO-DAY-DIGEST)")
+    .option("--no-error-log", "with --es: write the access index only, without nginx's error log in ERROR-PREFIX-SCENARIO-DAY-DIGEST (ERROR-PREFIX: PREFIX with -access replaced by -error)")
     .option("--flush-bytes <bytes>", `bytes per bulk request (default: ${DEFAULT_FLUSH_BYTES})`)
     .option("--concurrency <n>", `bulk requests in flight (default: ${DEFAULT_CONCURRENCY})`)
     .option("--plot <file.svg>", "draw the request rate per 15 minutes with the anomaly windows shaded (SVG); alone, draws without writing data")
@@ -271,11 +278,12 @@ async function follow(run: CliRun, settings: FollowSettings, io: CliIo, signal: 
 
 /**
  * The reader of stdout stopped reading (`| head`). That is normal on a pipe, so stop quietly with
- * exit 0, as Unix tools do. Only a file the user asked for (--truth, --plot), which is then not
+ * exit 0, as Unix tools do. Only a file the user asked for (--error-out, --truth, --plot), which is then not
  * written, is worth a word and a failure.
  */
 function readerStopped(error: OutputClosedError, run: CliRun | undefined, io: CliIo): number {
-  const unwritten = [["--truth", run?.truthPath], ["--plot", run?.plotPath]].filter(([, file]) => file !== undefined && file !== STDOUT);
+  const errorOut = run?.sink !== undefined && run.sink.kind !== "elasticsearch" ? run.sink.errorPath : undefined;
+  const unwritten = [["--error-out", errorOut], ["--truth", run?.truthPath], ["--plot", run?.plotPath]].filter(([, file]) => file !== undefined && file !== STDOUT);
   if (unwritten.length === 0) return EXIT_OK;
   io.stderr.write(`lab-generate: ${error.message}; not written: ${unwritten.map(([flag, file]) => `${flag} ${file}`).join(", ")}\n`);
   return EXIT_FAILURE;
@@ -331,11 +339,13 @@ export function parseRun(raw: RawOptions, io: Pick<CliIo, "env" | "now">): CliRu
     for (const [flag, value] of esOnly) if (value !== undefined) problems.push(`${flag} applies to --es only`);
   } else if (raw.out !== undefined) {
     for (const [flag, value] of esOnly) if (value !== undefined) problems.push(`${flag} applies to --es only, not to --out`);
-    sink = { kind: format, path: raw.out };
+    if (raw.errorLog === false) problems.push("--no-error-log applies to --es only; a file gets nginx's error log only when --error-out names one");
+    sink = { kind: format, path: raw.out, ...(raw.errorOut === undefined ? {} : { errorPath: raw.errorOut }) };
   } else {
     if (raw.format !== undefined) problems.push("--format applies to --out only; Elasticsearch receives JSON documents");
     sink = parseElasticsearchSink(raw, io.env, number, problems);
   }
+  checkErrorOut(raw, problems);
   if (raw.truth !== undefined && raw.truth === STDOUT && raw.out === STDOUT) {
     problems.push("--truth - and --out - would both write to stdout; give --truth a file");
   }
@@ -364,6 +374,28 @@ export function parseRun(raw: RawOptions, io: Pick<CliIo, "env" | "now">): CliRu
 
 const FOLLOW_ONLY_FLAGS = [["--flush-interval", "flushInterval"], ["--outage-timeout", "outageTimeout"], ["--max-catch-up", "maxCatchUp"], ["--for", "for"]] as const;
 
+/** --error-out: a file of its own for nginx's error log, beside --out. */
+function checkErrorOut(raw: RawOptions, problems: string[]): void {
+  const errorOut = raw.errorOut;
+  if (errorOut === undefined) return;
+  if (raw.out === undefined) {
+    problems.push(raw.es === undefined
+      ? "--error-out applies to --out only; give --out FILE for the access log too"
+      : "--error-out applies to --out only; with --es the error log goes to an index of its own (--no-error-log leaves it out)");
+    return;
+  }
+  if (errorOut === STDOUT) {
+    problems.push('--error-out "-" is not allowed; allowed: a file path (the access log is the one that can go to stdout)');
+    return;
+  }
+  if (path.extname(errorOut).toLowerCase() === ".csv") {
+    problems.push(`--error-out ${errorOut} is not allowed: the error log is written as NDJSON only; allowed: a file path ending in .ndjson, .jsonl or anything but .csv`);
+  }
+  for (const [flag, other] of [["--out", raw.out], ["--truth", raw.truth], ["--plot", raw.plot]] as const) {
+    if (other !== undefined && other !== STDOUT && path.resolve(other) === path.resolve(errorOut)) problems.push(`--error-out and ${flag} name the same file ${errorOut}`);
+  }
+}
+
 /** Follow mode's flags, and what follow mode cannot do: a chosen end, a file, a picture. */
 function parseFollowFlags(raw: RawOptions, problems: string[]): FollowSettings | undefined {
   if (raw.follow !== true) {
@@ -372,6 +404,7 @@ function parseFollowFlags(raw: RawOptions, problems: string[]): FollowSettings |
   }
   if (raw.end !== undefined && raw.end !== "now") problems.push(`--end ${raw.end} cannot be used with --follow, whose history ends now; leave --end out`);
   if (raw.out !== undefined && raw.out !== STDOUT) problems.push(`--out ${raw.out} cannot be used with --follow; allowed: --es URL, or --out - (stdout)`);
+  if (raw.errorOut !== undefined) problems.push("--error-out cannot be used with --follow, which writes the access log only");
   if (raw.format === "csv") problems.push("--format csv cannot be used with --follow, which writes NDJSON to stdout");
   if (raw.plot !== undefined) problems.push("--plot cannot be used with --follow; draw the picture without --follow");
   if (raw.truth === STDOUT) problems.push("--truth - cannot be used with --follow, whose truth is rewritten as it goes; give --truth a file");
@@ -420,7 +453,7 @@ function parseElasticsearchSink(
   const concurrency = number("--concurrency", raw.concurrency, true);
   const indexPrefix = raw.indexPrefix ?? DEFAULT_INDEX_PREFIX;
   for (const check of [
-    () => checkIndexPrefix(indexPrefix),
+    () => (raw.errorLog === false ? checkIndexPrefix(indexPrefix) : errorIndexPrefixFor(indexPrefix)),
     () => raw.index !== undefined && checkIndexName(raw.index, indexPrefix),
     () => checkBulkSettings({ flushBytes, concurrency }),
   ]) {
@@ -431,7 +464,7 @@ function parseElasticsearchSink(
       problems.push(...error.problems.map(renameLibraryKeys));
     }
   }
-  return { kind: "elasticsearch", connection, indexPrefix, index: raw.index, flushBytes, concurrency };
+  return { kind: "elasticsearch", connection, indexPrefix, index: raw.index, flushBytes, concurrency, ...(raw.errorLog === false ? { errorLog: false } : {}) };
 }
 
 /** Plans the dataset; the library's option names in its messages become the CLI's flags. */
@@ -479,8 +512,9 @@ function checkDestinations(run: CliRun): void {
     }
   };
   if (run.sink !== undefined && run.sink.kind !== "elasticsearch") {
-    const out = run.sink.path;
+    const { path: out, errorPath } = run.sink;
     attempt(() => checkWritableDestination("--out", out));
+    if (errorPath !== undefined) attempt(() => checkWritableDestination("--error-out", errorPath));
   }
   if (run.plotPath !== undefined) {
     const plot = run.plotPath;
@@ -565,6 +599,11 @@ export function summary(outcome: RunOutcome, run: CliRun): string {
       : written.destination === STDOUT ? "stdout" : written.destination;
     const size = written.bytes === undefined ? "" : ` (${formatBytes(written.bytes)})`;
     lines.push(`lab-generate: ${range} written to ${where}${size} in ${(written.tookMs / 1000).toFixed(1)} s`);
+    if (written.errorLog !== undefined) {
+      const errorWhere = run.sink.kind === "elasticsearch" ? `index ${written.errorLog.destination}` : written.errorLog.destination;
+      const errorSize = written.errorLog.bytes === undefined ? "" : ` (${formatBytes(written.errorLog.bytes)})`;
+      lines.push(`lab-generate: ${written.errorLog.count.toLocaleString("en-US")} nginx error-log lines for the same requests written to ${errorWhere}${errorSize}`);
+    }
   } else {
     lines.push(`lab-generate: ${range} drawn, no data written`);
   }

@@ -409,3 +409,13 @@ export function documentId(plan: DatasetPlan, sequence: number): string {
   if (!Number.isSafeInteger(sequence) || sequence < 0) throw new RangeError(`sequence must be an integer >= 0, got ${sequence}`);
   return `${planFingerprint(plan)}-${sequence.toString(36)}`;
 }
+
+/**
+ * The Elasticsearch _id of the error-log line at `sequence` (0-based position in
+ * generateErrorEvents(plan)): the plan's fingerprint as in documentId, then "-e-" and the position.
+ * A request's id has a single "-", so an error line never shares an id with a request.
+ */
+export function errorDocumentId(plan: DatasetPlan, sequence: number): string {
+  if (!Number.isSafeInteger(sequence) || sequence < 0) throw new RangeError(`sequence must be an integer >= 0, got ${sequence}`);
+  return `${planFingerprint(plan)}-e-${sequence.toString(36)}`;
+}

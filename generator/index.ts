@@ -3,13 +3,15 @@
 //   const plan = planDataset({ days: 7, seed: 1, end: new Date("2026-11-24T00:00:00Z") });
 //   for (const event of generateEvents(plan)) ...                      // the events, lazily
 //   await writeNdjson(generateEvents(plan), "events.ndjson");          // or a sink
-//   await indexDataset(plan, { connection: { url, username, password } });
+//   await indexDataset(plan, { connection: { url, username, password } });   // and the error log's index
+//   await writeNdjson(generateErrorEvents(plan), "errors.ndjson");     // nginx's error log, to a file
 //
 // or all at once, returning the ground truth with the event count:
 //
 //   const { truth } = await generateDataset({ days: 7, seed: 1, end }, { kind: "ndjson", path: "-" });
 
 import { generateEvents } from "./events";
+import { generateErrorEvents } from "./error-log";
 import { planDataset, type DatasetOptions, type DatasetPlan } from "./plan";
 import type { GroundTruth } from "./types";
 import { UsageError } from "./errors";
@@ -29,7 +31,7 @@ export {
   type DatasetOptions,
   type DatasetPlan,
 } from "./plan";
-export { generateEvents, documentId } from "./events";
+export { generateEvents, documentId, errorDocumentId } from "./events";
 export { generateErrorEvents, generateNginxLogs, ErrorLogDeriver, type NginxErrorEvent } from "./error-log";
 export { nginxEscape, ACCESS_DATASET, ERROR_DATASET, ECS_VERSION, SITE_DOMAIN } from "./nginx";
 export { SCENARIOS, SCENARIO_NAMES, DEFAULT_SCENARIO, type Scenario } from "./scenarios";
@@ -55,10 +57,13 @@ export {
 } from "./follow";
 export { prepareFollowIndex, followSinkFor, type PreparedFollow } from "./sinks/elasticsearch-follow";
 
-/** Where generateDataset sends the events. */
+/**
+ * Where generateDataset sends the events. A file sink writes nginx's error log only when given an
+ * `errorPath` (always NDJSON, also beside a CSV); the Elasticsearch sink writes it unless `errorLog` is false.
+ */
 export type DatasetSink =
-  | { kind: "ndjson"; path: string }
-  | { kind: "csv"; path: string }
+  | { kind: "ndjson"; path: string; errorPath?: string }
+  | { kind: "csv"; path: string; errorPath?: string }
   | ({ kind: "elasticsearch" } & Omit<IndexDatasetOptions, "onProgress" | "signal">);
 
 export interface GenerateDatasetHooks {
@@ -76,6 +81,8 @@ export interface GenerateDatasetResult {
   destination: string;
   /** Bytes written, for file sinks. */
   bytes?: number;
+  /** nginx's error log: the file or index it went to and its lines; absent when it was not written. */
+  errorLog?: { destination: string; count: number; bytes?: number };
   tookMs: number;
 }
 
@@ -91,19 +98,23 @@ export async function writeDataset(plan: DatasetPlan, sink: DatasetSink, hooks: 
   if (sink.kind === "elasticsearch") {
     const { kind: _kind, ...options } = sink;
     const result = await indexDataset(plan, { ...options, ...hooks });
-    return { plan, truth: result.truth, count: result.count, destination: result.index, tookMs: result.tookMs };
+    const errorLog = result.errorLog === undefined ? undefined : { destination: result.errorLog.index, count: result.errorLog.count };
+    return { plan, truth: result.truth, count: result.count, destination: result.index, errorLog, tookMs: result.tookMs };
   }
   if (sink.kind !== "csv" && sink.kind !== "ndjson") {
     throw new UsageError(`sink kind ${JSON.stringify((sink as { kind?: unknown }).kind)} is not allowed; allowed: ndjson, csv, elasticsearch`);
   }
   const write = sink.kind === "csv" ? writeCsv : writeNdjson;
   const result = await write(generateEvents(plan), sink.path, hooks);
+  // A second pass over the plan, as the Elasticsearch sink does (see indexDataset): flat memory, one file at a time.
+  const errors = sink.errorPath === undefined ? undefined : await writeNdjson(generateErrorEvents(plan), sink.errorPath, { signal: hooks.signal });
   return {
     plan,
     truth: { ...plan.truth, eventCount: result.count },
     count: result.count,
     destination: result.destination,
     bytes: result.bytes,
+    errorLog: errors === undefined ? undefined : { destination: errors.destination, count: errors.count, bytes: errors.bytes },
     tookMs: Date.now() - started,
   };
 }

@@ -2,6 +2,8 @@
 // It needs a healthy Elasticsearch and nothing else, so generation overlaps Kibana's start-up.
 // In live mode (lab:live) it is the backfill of a follow-mode stream that ends when it is first
 // created (`end`, the origin); the traffic generator resumes the same index from there.
+// Beside the access index, nginx's error log for the same requests goes into an index of its own
+// (`errorIndex`, under the cohort's error prefix); live mode writes the access log only.
 
 import * as pulumi from "@pulumi/pulumi";
 import type { GroundTruth, InjectedAnomaly } from "../generator/types";
@@ -30,6 +32,8 @@ export interface DatasetArgs {
 export class Dataset extends pulumi.ComponentResource {
   readonly index: pulumi.Output<string>;
   readonly count: pulumi.Output<number>;
+  /** The error log's index; undefined in live mode */
+  readonly errorIndex: pulumi.Output<string | undefined>;
   readonly start: pulumi.Output<string>;
   readonly end: pulumi.Output<string>;
   readonly anomalies: pulumi.Output<InjectedAnomaly[]>;
@@ -61,11 +65,12 @@ export class Dataset extends pulumi.ComponentResource {
     );
     this.index = data.index;
     this.count = data.count;
+    this.errorIndex = data.errorIndex;
     this.start = data.start;
     this.end = data.end;
     this.anomalies = data.anomalies;
     this.truth = data.truth;
     this.timing = data.timing;
-    this.registerOutputs({ index: this.index, count: this.count, start: this.start, end: this.end, anomalies: this.anomalies });
+    this.registerOutputs({ index: this.index, count: this.count, errorIndex: this.errorIndex, start: this.start, end: this.end, anomalies: this.anomalies });
   }
 }

@@ -19,7 +19,10 @@ export interface MlJobArgs {
   serverInStack: boolean;
   /** Undefined: no Kibana, so no links */
   kibanaUrl: string | undefined;
+  /** The access index, read by every job but those on nginx's error log */
   index: pulumi.Input<string>;
+  /** The error index (or a pattern), read by a job whose file names `lab-error-*` */
+  errorIndex: pulumi.Input<string>;
   start: pulumi.Input<string>;
   end: pulumi.Input<string>;
   /** lab:live: the datafeed gets no end and runs on in real time; the links reach up to "now" */
@@ -40,7 +43,9 @@ export class MlJob extends pulumi.ComponentResource {
 
   constructor(name: string, args: MlJobArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lab:ml:Job", name, {}, opts);
-    const requests = pulumi.output(args.index).apply((index) => jobRequests(args.definition, { jobId: args.jobId, indexPattern: index }));
+    const requests = pulumi
+      .all([args.index, args.errorIndex])
+      .apply(([index, errorIndex]) => jobRequests(args.definition, { jobId: args.jobId, indexPattern: index, errorIndexPattern: errorIndex }));
     const job = new MlAnomalyJob(
       `${name}-job`,
       {

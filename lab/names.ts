@@ -22,6 +22,8 @@ export interface LabNames {
   /** The host name Kibana reaches Elasticsearch by, inside the cohort's network */
   elasticsearchAlias: string;
   indexPrefix: string;
+  /** Where nginx's error log for the same requests goes: the generator's errorIndexPrefixFor(indexPrefix) */
+  errorIndexPrefix: string;
   dataViewId: string;
   jobId(jobName: string): string;
 }
@@ -40,6 +42,7 @@ export function labNames(cohort: string): LabNames {
     trafficImage: `${base}-traffic:latest`,
     elasticsearchAlias: "elasticsearch",
     indexPrefix: `${base}-access`,
+    errorIndexPrefix: `${base}-error`,
     dataViewId: `${base}-access`,
     jobId: (jobName) => labJobId(cohort, jobName),
   };

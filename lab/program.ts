@@ -59,6 +59,8 @@ export interface LabOutputs {
   username: string | undefined;
   password: pulumi.Output<string> | undefined;
   index: pulumi.Output<string>;
+  /** nginx's error log for the same requests; undefined in live mode, which writes the access log only */
+  errorIndex: pulumi.Output<string> | undefined;
   documentCount: pulumi.Output<number>;
   timeRange: pulumi.Output<{ from: string; to: string }>;
   anomalyWindows: pulumi.Output<InjectedAnomaly[]>;
@@ -295,6 +297,8 @@ function buildCohort(config: LabConfig, definitions: readonly LabJobDefinition[]
         serverInStack: cluster.serverInStack,
         kibanaUrl: cluster.kibanaUrl,
         index: dataset.index,
+        // Live mode writes no error log: a job on it then reads the cohort's own (empty) pattern, never another cohort's.
+        errorIndex: dataset.errorIndex.apply((errorIndex) => errorIndex ?? `${names.errorIndexPrefix}-*`),
         start: dataset.start,
         end: dataset.end,
         live: config.live,
@@ -352,6 +356,7 @@ function buildCohort(config: LabConfig, definitions: readonly LabJobDefinition[]
     kibanaUrl: cluster.kibanaUrl,
     elasticsearchUrl: cluster.elasticsearchUrl,
     index: dataset.index,
+    errorIndex: config.live ? undefined : dataset.errorIndex.apply((errorIndex) => errorIndex as string),
     documentCount: dataset.count,
     timeRange: pulumi.all([dataset.start, dataset.end]).apply(([from, to]) => ({ from, to })),
     anomalyWindows: dataset.anomalies,
@@ -375,6 +380,7 @@ export function stackOutputs(lab: LabOutputs): Record<string, unknown> {
     username: lab.username,
     password: lab.password,
     index: lab.index,
+    errorIndex: lab.errorIndex,
     documentCount: lab.documentCount,
     timeRange: lab.timeRange,
     anomalyWindows: lab.anomalyWindows,

@@ -7,9 +7,9 @@ import type { estypes } from "@elastic/elasticsearch";
 import { UsageError } from "../generator/errors";
 import { SCENARIOS } from "../generator/scenarios";
 import type { AnomalyKind } from "../generator/types";
-import { DEFAULT_INDEX_PATTERN, validateJobFile, type DatafeedBody, type JobBody } from "./validate";
+import { DEFAULT_INDEX_PATTERN, ERROR_INDEX_PATTERN, validateJobFile, type DatafeedBody, type JobBody } from "./validate";
 
-export { DEFAULT_INDEX_PATTERN, parseByteSize, parseTimeValue, validateJobFile } from "./validate";
+export { DEFAULT_INDEX_PATTERN, ERROR_INDEX_PATTERN, parseByteSize, parseTimeValue, validateJobFile } from "./validate";
 export { LAB_INDEX_FIELDS } from "./fields";
 
 export interface LabJobDefinition {
@@ -21,6 +21,8 @@ export interface LabJobDefinition {
   job: JobBody;
   /** The put-datafeed body without datafeed_id, job_id and indices */
   datafeed: DatafeedBody;
+  /** The pattern the file's datafeed names; ERROR_INDEX_PATTERN for a job on nginx's error log. Absent: DEFAULT_INDEX_PATTERN */
+  indexPattern?: string;
 }
 
 export const JOBS_DIR = __dirname;
@@ -82,10 +84,14 @@ export function jobsForScenario(scenario: string, definitions: readonly LabJobDe
   return jobsForKinds(kinds, definitions);
 }
 
-/** The put-job and put-datafeed requests for one definition, under the given job id and index pattern. */
+/**
+ * The put-job and put-datafeed requests for one definition, under the given job id. The datafeed
+ * reads `indexPattern` (the cohort's access index), or `errorIndexPattern` (its error index) when the
+ * job file's datafeed names the error log's pattern, `lab-error-*`; each defaults to the file's own.
+ */
 export function jobRequests(
   def: LabJobDefinition,
-  target: { jobId: string; indexPattern?: string },
+  target: { jobId: string; indexPattern?: string; errorIndexPattern?: string },
 ): { job: estypes.MlPutJobRequest; datafeed: estypes.MlPutDatafeedRequest } {
   const body = structuredClone(def.job) as unknown as Omit<estypes.MlPutJobRequest, "job_id">;
   const datafeedBody = structuredClone(def.datafeed) as Omit<estypes.MlPutDatafeedRequest, "datafeed_id" | "job_id" | "indices">;
@@ -95,7 +101,7 @@ export function jobRequests(
       ...datafeedBody,
       datafeed_id: `datafeed-${target.jobId}`,
       job_id: target.jobId,
-      indices: [target.indexPattern ?? DEFAULT_INDEX_PATTERN],
+      indices: [def.indexPattern === ERROR_INDEX_PATTERN ? (target.errorIndexPattern ?? ERROR_INDEX_PATTERN) : (target.indexPattern ?? DEFAULT_INDEX_PATTERN)],
     },
   };
 }

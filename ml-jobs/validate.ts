@@ -12,6 +12,8 @@ import { checkAggregatedJob } from "./aggregations";
 
 /** Where every job file's datafeed reads by default; `jobRequests` points it elsewhere when asked. */
 export const DEFAULT_INDEX_PATTERN = "lab-access-*";
+/** The pattern of nginx's error-log indices: a job file whose datafeed names it reads the error log, and `jobRequests` points it at the lab's error index. */
+export const ERROR_INDEX_PATTERN = "lab-error-*";
 
 export type JobBody = Record<string, unknown> & { analysis_config: { bucket_span: string; detectors: Record<string, unknown>[]; influencers?: string[] } };
 export type DatafeedBody = Record<string, unknown>;
@@ -24,6 +26,8 @@ export interface ValidatedJob {
   job: JobBody;
   /** The datafeed body without datafeed_id, job_id and indices */
   datafeed: DatafeedBody;
+  /** The pattern the file's datafeed names: DEFAULT_INDEX_PATTERN (the access log) or ERROR_INDEX_PATTERN */
+  indexPattern: string;
 }
 
 const JOB_KEYS = new Set([
@@ -218,6 +222,7 @@ export function validateJobFile(
       detects,
       job: jobBody as JobBody,
       datafeed: datafeedBody,
+      indexPattern: (datafeed.indices as string[])[0],
     },
     problems: [],
   };

@@ -12,11 +12,17 @@
 //
 // `_meta.lab` is how `lab-verify` and the Pulumi dataset step find the ground truth without a file,
 // and how they tell a complete dataset from an interrupted one.
+//
+// nginx's error log goes through the same steps into an index of its own (`<error prefix>-...`,
+// errorIndexPrefixFor), under a template of its own (LAB_ERROR_INDEX_MAPPINGS), with the same
+// ground truth: the integration keeps the two logs in separate data streams, and the access log's
+// count jobs and `_count` check would count error lines as requests.
 
 import type { Client, estypes, errors } from "@elastic/elasticsearch";
 import { esLibrary } from "./es-library";
 import { LabError, UsageError } from "../errors";
 import type { AccessLogEvent, GroundTruth } from "../types";
+import type { NginxErrorEvent } from "../error-log";
 import {
   checkWithClient,
   createClient,
@@ -26,6 +32,12 @@ import {
 } from "./elasticsearch-client";
 
 export const DEFAULT_INDEX_PREFIX = "lab-access";
+/** The error log's index prefix when the access prefix is the default: see errorIndexPrefixFor. */
+export const DEFAULT_ERROR_INDEX_PREFIX = "lab-error";
+/** Which of nginx's two logs an index holds: each has its own mapping and its own index template. */
+export type LabLog = "access" | "error";
+/** A document of either log. */
+export type LabDocument = AccessLogEvent | NginxErrorEvent;
 /** Marks the indices and templates this lab owns, so it never writes into or deletes anything else. */
 export const LAB_GENERATOR = "elastic-ml-lab";
 /**
@@ -60,6 +72,13 @@ export interface IndexDatasetOptions {
   indexPrefix?: string;
   /** Exact index name; must start with `<prefix>-` so the template applies. Default: see indexNameFor. */
   index?: string;
+  /**
+   * Also write nginx's error log (generator/error-log.ts) into an index of its own, beside the
+   * access index. Default true; the follow-mode sink writes the access log only.
+   */
+  errorLog?: boolean;
+  /** Exact name of the error log's index; must start with `<error prefix>-` (errorIndexPrefixFor). Default: see indexNameFor. */
+  errorIndex?: string;
   /** Bytes of NDJSON per bulk request (helpers.bulk flushBytes). */
   flushBytes?: number;
   /** Bulk requests in flight at once (helpers.bulk concurrency). */
@@ -76,12 +95,14 @@ export interface IndexDatasetResult {
   count: number;
   /** Ground truth with `eventCount`. */
   truth: GroundTruth;
+  /** The error log's index and its documents, equal to the error lines generated; absent with `errorLog: false`. */
+  errorLog?: { index: string; count: number };
   tookMs: number;
 }
 
 /** The events of one dataset, how to name each document, and its ground truth (without eventCount). */
 export interface EventSource {
-  events: Iterable<AccessLogEvent>;
+  events: Iterable<LabDocument>;
   /** Deterministic id of the event at `sequence` (0 for the first event). */
   documentId: (sequence: number) => string;
   truth: GroundTruth;
@@ -169,9 +190,9 @@ export const LAB_INDEX_MAPPINGS: estypes.MappingTypeMapping = {
 };
 
 /**
- * The mapping for nginx's error log (generator/error-log.ts), with the types of the integration's
- * error data stream. Not used by a sink yet: the error stream is written by the library only
- * (issue 11 follow-up: its own index or data stream beside the access one).
+ * The mapping of every error-log index (generator/error-log.ts), with the types of the integration's
+ * error data stream; the same two deliberate differences as LAB_INDEX_MAPPINGS (`message` is `text`,
+ * the constant fields are `keyword`).
  */
 export const LAB_ERROR_INDEX_MAPPINGS: estypes.MappingTypeMapping = {
   dynamic: "strict",
@@ -203,13 +224,14 @@ export const LAB_ERROR_INDEX_MAPPINGS: estypes.MappingTypeMapping = {
 };
 
 /**
- * The index template for `<prefix>-*`. One shard (a lab dataset is a few GB at most);
+ * The index template for `<prefix>-*`, with the mapping of the log it holds (the access log unless
+ * told otherwise). One shard (a lab dataset is a few GB at most);
  * `auto_expand_replicas: 0-1` keeps a single-node lab green and gives a real cluster a replica.
  * The priority grows with the prefix length, so that templates of nested prefixes ("lab" and
  * "lab-access", whose patterns overlap) get different priorities, which Elasticsearch requires,
  * and the more specific one wins.
  */
-export function indexTemplateFor(prefix: string): estypes.IndicesPutIndexTemplateRequest {
+export function indexTemplateFor(prefix: string, log: LabLog = "access"): estypes.IndicesPutIndexTemplateRequest {
   checkIndexPrefix(prefix);
   return {
     name: prefix,
@@ -217,10 +239,30 @@ export function indexTemplateFor(prefix: string): estypes.IndicesPutIndexTemplat
     priority: 200 + prefix.length,
     template: {
       settings: { index: { number_of_shards: 1, auto_expand_replicas: "0-1" } },
-      mappings: LAB_INDEX_MAPPINGS,
+      mappings: log === "access" ? LAB_INDEX_MAPPINGS : LAB_ERROR_INDEX_MAPPINGS,
     },
-    _meta: { managed_by: LAB_GENERATOR, description: "HTTP access-log datasets of the Elastic ML lab, with known anomalies" },
+    _meta: {
+      managed_by: LAB_GENERATOR,
+      description: log === "access"
+        ? "HTTP access-log datasets of the Elastic ML lab, with known anomalies"
+        : "nginx error-log datasets of the Elastic ML lab, beside their access logs",
+    },
   };
+}
+
+/**
+ * The error log's index prefix for an access prefix: a trailing `-access` becomes `-error`
+ * (`lab-access` -> `lab-error`, `lab-cohort-a-access` -> `lab-cohort-a-error`), and any other prefix
+ * gets `-error` appended (`web` -> `web-error`). Its template is more specific than the access
+ * one's whenever their patterns overlap (`web-*` and `web-error-*`), so it wins by priority.
+ */
+export function errorIndexPrefixFor(accessPrefix: string): string {
+  checkIndexPrefix(accessPrefix);
+  const errorPrefix = accessPrefix.endsWith("-access") ? `${accessPrefix.slice(0, -"-access".length)}-error` : `${accessPrefix}-error`;
+  if (errorPrefix.length > 200) {
+    throw new UsageError(`index prefix "${accessPrefix}" is too long for its error log's prefix "${errorPrefix}" (over 200 characters); use a shorter prefix, or leave the error log out`);
+  }
+  return errorPrefix;
 }
 
 const INDEX_PREFIX_RULE = /^[a-z0-9][a-z0-9._-]*$/;
@@ -258,11 +300,16 @@ export function checkBulkSettings(options: Pick<IndexDatasetOptions, "flushBytes
   if (problems.length > 0) throw new UsageError(problems);
 }
 
-/** Loads `source` into `index` (see the steps at the top of this file). */
+/**
+ * Loads `source` into `index` (see the steps at the top of this file), under the template of `log`
+ * for `options.indexPrefix`. An error-log index keeps the access log's ground truth as it is given
+ * (its `eventCount` counts requests); its own document count is the result's `count`.
+ */
 export async function indexEvents(
   source: EventSource,
   index: string,
   options: IndexDatasetOptions,
+  log: LabLog = "access",
 ): Promise<IndexDatasetResult> {
   const started = Date.now();
   const prefix = options.indexPrefix ?? DEFAULT_INDEX_PREFIX;
@@ -273,7 +320,7 @@ export async function indexEvents(
   const client = createClient(connection);
   try {
     await checkWithClient(client, connection);
-    await putTemplate(client, connection, prefix);
+    await putTemplate(client, connection, prefix, log);
     await prepareIndex(client, connection, index, source.truth);
     const sent = await bulkIndex(client, connection, source, index, options);
     const count = await countDocuments(client, connection, index);
@@ -283,7 +330,7 @@ export async function indexEvents(
           `${count > sent ? "it holds documents of another run: delete it and run again" : "some documents went missing"}`,
       );
     }
-    const truth: GroundTruth = { ...source.truth, eventCount: sent };
+    const truth: GroundTruth = log === "access" ? { ...source.truth, eventCount: sent } : source.truth;
     await writeMeta(client, connection, index, { generator: LAB_GENERATOR, status: "complete", truth, updatedAt: new Date().toISOString() });
     return { index, count, truth, tookMs: Date.now() - started };
   } finally {
@@ -401,9 +448,9 @@ export async function deleteUnusedTemplate(connection: ElasticsearchConnection, 
   }
 }
 
-async function putTemplate(client: Client, connection: ElasticsearchConnection, prefix: string): Promise<void> {
+async function putTemplate(client: Client, connection: ElasticsearchConnection, prefix: string, log: LabLog): Promise<void> {
   try {
-    await client.indices.putIndexTemplate(indexTemplateFor(prefix));
+    await client.indices.putIndexTemplate(indexTemplateFor(prefix, log));
   } catch (error) {
     throw describeRequestFailure(error, connection, `PUT /_index_template/${prefix}`);
   }
@@ -475,7 +522,7 @@ async function bulkIndex(
   const { signal, onProgress } = options;
   if (signal?.aborted) throw interrupted(index, 0);
 
-  const bulk = client.helpers.bulk<AccessLogEvent>({
+  const bulk = client.helpers.bulk<LabDocument>({
     datasource: asAsyncIterator(source.events),
     // helpers.bulk calls onDocument once per event, in the order the datasource yields them, so a
     // counter gives each event its position in the dataset and thereby its deterministic id.

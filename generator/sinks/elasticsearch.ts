@@ -3,11 +3,14 @@
 // error messages in ./elasticsearch-client.ts. This module ties them to the generator's plan.
 
 import { createHash } from "node:crypto";
-import { documentId, generateEvents } from "../events";
+import { documentId, errorDocumentId, generateEvents } from "../events";
+import { generateErrorEvents } from "../error-log";
 import type { DatasetPlan } from "../plan";
 import {
   DEFAULT_INDEX_PREFIX,
+  checkIndexName,
   checkIndexPrefix,
+  errorIndexPrefixFor,
   indexEvents,
   type IndexDatasetOptions,
   type IndexDatasetResult,
@@ -27,6 +30,7 @@ export {
   DEFAULT_CONCURRENCY,
   DEFAULT_FLUSH_BYTES,
   DEFAULT_INDEX_PREFIX,
+  DEFAULT_ERROR_INDEX_PREFIX,
   LAB_GENERATOR,
   LAB_INDEX_MAPPINGS,
   LAB_ERROR_INDEX_MAPPINGS,
@@ -36,12 +40,15 @@ export {
   datasetIndexPattern,
   deleteDataset,
   deleteUnusedTemplate,
+  errorIndexPrefixFor,
   indexTemplateFor,
   inspectDataset,
   readDatasetMeta,
   type IndexDatasetOptions,
   type IndexDatasetResult,
+  type LabDocument,
   type LabIndexMeta,
+  type LabLog,
 } from "./elasticsearch-index";
 
 /**
@@ -62,16 +69,45 @@ export function indexNameFor(prefix: string, plan: DatasetPlan): string {
 }
 
 /**
- * Generates the planned events and indexes them (template, index with the ground truth in its
- * `_meta.lab`, helpers.bulk with deterministic ids, refresh, exact count check). Throws a LabError
- * naming the numbers when documents are rejected or the count differs, a UsageError for bad options.
+ * The index a dataset's error log goes to: indexNameFor under the error prefix (errorIndexPrefixFor),
+ * so it ends in the same digest as its access index, e.g. `lab-error-spike-2026.11.24-1f0c9a3e`
+ * beside `lab-access-spike-2026.11.24-1f0c9a3e`.
  */
-export function indexDataset(plan: DatasetPlan, options: IndexDatasetOptions): Promise<IndexDatasetResult> {
+export function errorIndexNameFor(accessPrefix: string, plan: DatasetPlan): string {
+  return indexNameFor(errorIndexPrefixFor(accessPrefix), plan);
+}
+
+/**
+ * Generates the planned events and indexes them (template, index with the ground truth in its
+ * `_meta.lab`, helpers.bulk with deterministic ids, refresh, exact count check), then, unless
+ * `errorLog` is false, nginx's error log the same way into its own index. Throws a LabError naming
+ * the numbers when documents are rejected or a count differs, a UsageError for bad options (before
+ * anything is written).
+ *
+ * The error log is a second pass over the plan rather than a split of one stream: generating the
+ * events again costs less than serialising them, memory stays flat, and each index keeps the one
+ * bulk load, count check and `_meta` of its own.
+ */
+export async function indexDataset(plan: DatasetPlan, options: IndexDatasetOptions): Promise<IndexDatasetResult> {
+  const started = Date.now();
   const prefix = options.indexPrefix ?? DEFAULT_INDEX_PREFIX;
   const index = options.index ?? indexNameFor(prefix, plan);
-  return indexEvents(
+  const errorPrefix = options.errorLog === false ? undefined : errorIndexPrefixFor(prefix);
+  const errorIndex = errorPrefix === undefined ? undefined : (options.errorIndex ?? indexNameFor(errorPrefix, plan));
+  if (errorPrefix !== undefined && errorIndex !== undefined) checkIndexName(errorIndex, errorPrefix);
+  const access = await indexEvents(
     { events: generateEvents(plan), documentId: (sequence) => documentId(plan, sequence), truth: plan.truth },
     index,
     { ...options, indexPrefix: prefix },
   );
+  if (errorPrefix === undefined || errorIndex === undefined) return access;
+  // The progress bar counts requests; the error lines are a few per hundred and follow quickly.
+  const { onProgress: _requestsOnly, ...errorOptions } = options;
+  const errors = await indexEvents(
+    { events: generateErrorEvents(plan), documentId: (sequence) => errorDocumentId(plan, sequence), truth: access.truth },
+    errorIndex,
+    { ...errorOptions, indexPrefix: errorPrefix },
+    "error",
+  );
+  return { ...access, errorLog: { index: errors.index, count: errors.count }, tookMs: Date.now() - started };
 }

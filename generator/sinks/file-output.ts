@@ -73,10 +73,10 @@ export function checkWritableDestination(flag: string, destination: string): voi
  * Streams `events` to `destination`, one `formatEvent` result per event after an optional header.
  * Used by the NDJSON and CSV sinks; the formatter must end each record with its line break.
  */
-export async function writeEventLines(
-  events: Iterable<AccessLogEvent>,
+export async function writeEventLines<Event extends object = AccessLogEvent>(
+  events: Iterable<Event>,
   destination: string,
-  formatEvent: (event: AccessLogEvent) => string,
+  formatEvent: (event: Event) => string,
   header: string,
   options: FileSinkOptions = {},
 ): Promise<FileSinkResult> {

@@ -1,31 +1,46 @@
-// The dataset: the generator's labelled access logs, indexed into the lab's Elasticsearch.
+// The dataset: the generator's labelled access logs, and nginx's error log for the same requests,
+// indexed into the lab's Elasticsearch: the access index under the cohort's prefix, the error index
+// under its error prefix (`lab-<cohort>-error`, the generator's errorIndexPrefixFor), same digest.
 //
 // create -> GET / until Elasticsearch answers on its published port (bounded), then
-//           planDataset (generator library), then indexDataset: PUT _index_template, _bulk with
-//           deterministic ids, _refresh, _count. A half-written index is deleted before the error
-//           is rethrown, with the generator's message. Progress goes to the injected log every
-//           10 s; the output `timing` holds the create's start, end and docs/s (lab/timings.ts).
-// read   -> GET /<index>/_mapping (_meta.lab) and GET /<index>/_count: the dataset as refresh sees it.
-//           Gone (absent, not the lab's, unfinished, or a count or truth other than the state's) reads
-//           as gone, so the next `up` writes it again; a server that does not answer is an error,
-//           never "gone" (or "unchecked" in the Docker lab: see refresh.ts).
+//           planDataset (generator library), then indexDataset: for each of the two indices
+//           PUT _index_template, _bulk with deterministic ids, _refresh, _count. Half-written indices
+//           are deleted before the error is rethrown, with the generator's message. Progress goes to
+//           the injected log every 10 s; the output `timing` holds the create's start, end and docs/s
+//           (lab/timings.ts).
+// read   -> GET /<index>/_mapping (_meta.lab) and GET /<index>/_count, for each of the two indices:
+//           the dataset as refresh sees it. Gone (absent, not the lab's, unfinished, or a count or
+//           truth other than the state's, or no error index in the state) reads as gone, so the next
+//           `up` writes both again; a server that does not answer is an error, never "gone" (or
+//           "unchecked" in the Docker lab: see refresh.ts).
 // update -> only connection details changed (URL, credentials): nothing to do
 // diff   -> days, seed, scenario, rate, a requested end, the index prefix or live mode replace the dataset
-// delete -> DELETE /<index>; absent counts as done. Then DELETE /_index_template/<prefix> once no
-//           dataset index of the prefix is left. An unreachable server is reported, not fatal.
+// delete -> DELETE /<index> and DELETE /<error index>; absent counts as done. Then
+//           DELETE /_index_template/<prefix> (and <error prefix>) once no dataset index of the prefix
+//           is left. An unreachable server is reported, not fatal.
 //
 // The index name (the sink's indexNameFor: prefix, scenario, end date and a digest of the plan) differs
 // whenever the data differs, so a replacement (created before the old one is deleted) writes a new index
 // and the old one's delete can never remove the new data.
 //
 // In live mode (lab:live) create and read are dataset-live.ts's: the backfill of a follow-mode
-// stream, which the traffic generator resumes; delete is the same.
+// stream, which the traffic generator resumes; delete is the same. Follow mode writes the access log
+// only, so a live dataset has no error index.
 
 import { LabError, isExpectedFailure } from "../../generator/errors";
 import type { GroundTruth, InjectedAnomaly } from "../../generator/types";
 import { planDataset } from "../../generator/plan";
 import { expectedEventCount } from "../../generator/progress";
-import { checkConnection, deleteDataset, deleteUnusedTemplate, indexDataset, indexNameFor, inspectDataset } from "../../generator/sinks/elasticsearch";
+import {
+  checkConnection,
+  deleteDataset,
+  deleteUnusedTemplate,
+  errorIndexNameFor,
+  errorIndexPrefixFor,
+  indexDataset,
+  indexNameFor,
+  inspectDataset,
+} from "../../generator/sinks/elasticsearch";
 import { HttpError, createElasticsearchClient, endpointAt, esCall, retryUntil, type Credentials } from "../http";
 import { backfillTruth, backfillWindows, followOptionsOf, liveIndexOf, prepareFollowIndex, whyLiveGone, type PrepareFollowIndex } from "./dataset-live";
 import { deepEqual } from "./equal";
@@ -56,6 +71,10 @@ export interface DatasetInputs extends Credentials, RefreshPolicy {
 export interface DatasetOutputs extends DatasetInputs {
   index: string;
   count: number;
+  /** nginx's error log for the same requests; absent in live mode and in states made before the lab wrote it */
+  errorIndex?: string;
+  /** Lines in errorIndex */
+  errorCount?: number;
   /** ISO-8601, inclusive */
   start: string;
   /** ISO-8601, exclusive */
@@ -119,23 +138,31 @@ export async function createDataset(inputs: DatasetInputs, now: Date = new Date(
   const end = inputs.requestedEnd === undefined ? defaultEnd(now) : new Date(inputs.requestedEnd);
   const plan = planDataset({ days: inputs.days, seed: inputs.seed, end, scenario: inputs.scenario, meanRatePerSecond: inputs.meanRatePerSecond });
   const index = indexNameFor(inputs.indexPrefix, plan);
+  const errorIndex = errorIndexNameFor(inputs.indexPrefix, plan);
   const connection = connectionOf(inputs);
   await waitForElasticsearch(inputs, connection);
+  const deleteBoth = async () => {
+    await deleteDataset(connection, index);
+    await deleteDataset(connection, errorIndex);
+  };
   try {
     const indexingStartMs = nowMs();
     const log = hooks.log ?? (() => undefined);
     // A create writes the whole dataset: an index of the same name left behind (state lost, or a
     // refresh that found it damaged) is the lab's own, and is rewritten from scratch rather than
     // patched, so that its count is exact whatever happened to it.
-    await deleteDataset(connection, index);
+    await deleteBoth();
     const onProgress = progressLogger(`dataset ${index}`, expectedEventCount(plan), indexingStartMs, nowMs, log);
-    const result = await indexDataset(plan, { connection, indexPrefix: inputs.indexPrefix, index, onProgress });
+    const result = await indexDataset(plan, { connection, indexPrefix: inputs.indexPrefix, index, errorIndex, onProgress });
+    if (result.errorLog === undefined) throw new LabError(`the error log of index ${index} was not written`);
     const timing = datasetTiming({ startMs, indexingStartMs, endMs: nowMs() }, result.count);
     log(`lab: dataset ${index}: ${result.count.toLocaleString("en-US")} documents indexed at ${timing.docsPerSecond.toLocaleString("en-US")}/s`);
     return {
       ...inputs,
       index: result.index,
       count: result.count,
+      errorIndex: result.errorLog.index,
+      errorCount: result.errorLog.count,
       start: new Date(plan.start).toISOString(),
       end: new Date(plan.end).toISOString(),
       anomalies: result.truth.anomalies,
@@ -145,7 +172,7 @@ export async function createDataset(inputs: DatasetInputs, now: Date = new Date(
   } catch (error) {
     // Transactional create: leave no half-written index behind.
     try {
-      await deleteDataset(connection, index);
+      await deleteBoth();
     } catch {
       // the original failure is the one worth reporting
     }
@@ -219,18 +246,35 @@ export function whyGone(state: DatasetOutputs, found: Awaited<ReturnType<typeof 
 }
 
 /**
- * The dataset as `pulumi refresh` sees it (see refresh.ts): present and unchanged when the index is
- * there and whole, gone when it is missing or damaged (so the next `up` writes it again). A server
- * that does not answer is an error, or "unchecked" when it is a container of this stack.
+ * Why refresh no longer finds the error log the state describes (a plain dataset only); undefined
+ * when it is there, whole. A state without an error index was made before the lab wrote one: it
+ * reads as gone, so the next `up` writes the dataset again with both logs.
+ */
+export function whyErrorLogGone(state: DatasetOutputs, found: Awaited<ReturnType<typeof inspectDataset>> | undefined): string | undefined {
+  if (state.errorIndex === undefined || found === undefined) return `index ${state.index} has no error log beside it (made before the lab wrote one)`;
+  if (found.state === "absent") return `the error log's index ${state.errorIndex} does not exist`;
+  if (found.state === "foreign") return `the error log's index ${state.errorIndex} is not the lab's (no _meta.lab)`;
+  if (found.meta.status !== "complete") return `the error log's index ${state.errorIndex} is unfinished (status ${found.meta.status})`;
+  if (found.count !== state.errorCount) return `the error log's index ${state.errorIndex} holds ${found.count} documents, not ${state.errorCount}`;
+  if (!deepEqual(found.meta.truth, state.truth)) return `the error log's index ${state.errorIndex} holds another ground truth`;
+  return undefined;
+}
+
+/**
+ * The dataset as `pulumi refresh` sees it (see refresh.ts): present and unchanged when both indices
+ * are there and whole, gone when either is missing or damaged (so the next `up` writes it again). A
+ * server that does not answer is an error, or "unchecked" when it is a container of this stack.
  */
 export async function readDataset(state: DatasetOutputs): Promise<Refreshed<DatasetOutputs>> {
   let found: Awaited<ReturnType<typeof inspectDataset>>;
+  let foundErrors: Awaited<ReturnType<typeof inspectDataset>> | undefined;
   try {
     found = await inspectDataset(connectionOf(state, 30_000), state.index);
+    if (state.live !== true && state.errorIndex !== undefined) foundErrors = await inspectDataset(connectionOf(state, 30_000), state.errorIndex);
   } catch (error) {
     return failedRead(`dataset index ${state.index}`, state, error, isUnreachable(error), `Elasticsearch at ${state.elasticsearchUrl}`);
   }
-  const reason = state.live === true ? whyLiveGone(state, found) : whyGone(state, found);
+  const reason = state.live === true ? whyLiveGone(state, found) : (whyGone(state, found) ?? whyErrorLogGone(state, foundErrors));
   return reason === undefined ? { state: "present", outputs: state } : { state: "gone", reason: `the dataset is gone: ${reason}` };
 }
 
@@ -238,12 +282,15 @@ export async function readDataset(state: DatasetOutputs): Promise<Refreshed<Data
 export interface DatasetDeletion {
   index: "deleted" | "absent" | "unreachable";
   template: "deleted" | "absent" | "kept" | "unreachable";
+  /** The error log's index and template; absent for a dataset without one (live mode) */
+  errorIndex?: "deleted" | "absent" | "unreachable";
+  errorTemplate?: "deleted" | "absent" | "kept" | "unreachable";
 }
 
 /**
- * Deletes the dataset's index, then its index template once no dataset of the prefix is left. An
- * unreachable server gets a few quick tries and is then reported in the result, not thrown, so that
- * `destroy` completes; the caller names what is left.
+ * Deletes the dataset's index, then its index template once no dataset of the prefix is left, and
+ * the same for the error log. An unreachable server gets a few quick tries and is then reported in
+ * the result, not thrown, so that `destroy` completes; the caller names what is left.
  */
 export async function deleteDatasetIndex(outputs: DatasetOutputs, timeoutMs = 10_000): Promise<DatasetDeletion> {
   const connection = connectionOf(outputs, 30_000);
@@ -258,10 +305,17 @@ export async function deleteDatasetIndex(outputs: DatasetOutputs, timeoutMs = 10
     }
   };
   const index = await orUnreachable(`delete ${outputs.index}`, () => deleteDataset(connection, outputs.index));
-  // The template can only go once the index has: a server that did not answer keeps both.
-  if (index === "unreachable") return { index, template: "unreachable" };
+  const { errorIndex } = outputs;
+  // The template can only go once the index has: a server that did not answer keeps both, and the error log's.
+  if (index === "unreachable") return { index, template: "unreachable", ...(errorIndex === undefined ? {} : { errorIndex: index, errorTemplate: index }) };
   const template = await orUnreachable(`delete the index template ${outputs.indexPrefix}`, () => deleteUnusedTemplate(connection, outputs.indexPrefix));
-  return { index, template: typeof template === "string" ? template : "kept" };
+  const deletion: DatasetDeletion = { index, template: typeof template === "string" ? template : "kept" };
+  if (errorIndex === undefined) return deletion;
+  const errorPrefix = errorIndexPrefixFor(outputs.indexPrefix);
+  const errors = await orUnreachable(`delete ${errorIndex}`, () => deleteDataset(connection, errorIndex));
+  if (errors === "unreachable") return { ...deletion, errorIndex: errors, errorTemplate: errors };
+  const errorTemplate = await orUnreachable(`delete the index template ${errorPrefix}`, () => deleteUnusedTemplate(connection, errorPrefix));
+  return { ...deletion, errorIndex: errors, errorTemplate: typeof errorTemplate === "string" ? errorTemplate : "kept" };
 }
 
 /** One line per thing a delete had to leave on an unreachable server, saying how to remove it later. */
@@ -272,6 +326,13 @@ export function leftBehind(outputs: DatasetOutputs, deletion: DatasetDeletion): 
   }
   if (deletion.template === "unreachable") {
     lines.push(`lab: could not delete index template ${outputs.indexPrefix}: Elasticsearch at ${outputs.elasticsearchUrl} did not answer (DELETE /_index_template/${outputs.indexPrefix} removes it)`);
+  }
+  if (deletion.errorIndex === "unreachable") {
+    lines.push(`lab: could not delete index ${outputs.errorIndex}: Elasticsearch at ${outputs.elasticsearchUrl} did not answer; it is still there if the server keeps its data (DELETE /${outputs.errorIndex} removes it)`);
+  }
+  if (deletion.errorTemplate === "unreachable") {
+    const errorPrefix = errorIndexPrefixFor(outputs.indexPrefix);
+    lines.push(`lab: could not delete index template ${errorPrefix}: Elasticsearch at ${outputs.elasticsearchUrl} did not answer (DELETE /_index_template/${errorPrefix} removes it)`);
   }
   return lines;
 }

@@ -24,8 +24,8 @@ export const datasetProvider: pulumi.dynamic.ResourceProvider<DatasetInputs, Dat
   },
   async update(_id, olds, news) {
     // Only connection details changed (diff replaces on everything else): the data stays.
-    const { index, count, start, end, anomalies, truth, timing } = olds;
-    return { outs: { ...news, index, count, start, end, anomalies, truth, timing } };
+    const { index, count, errorIndex, errorCount, start, end, anomalies, truth, timing } = olds;
+    return { outs: { ...news, index, count, start, end, anomalies, truth, timing, ...(errorIndex === undefined ? {} : { errorIndex, errorCount }) } };
   },
   async read(id, props) {
     if (props === undefined) throw new Error("a lab dataset cannot be imported; let pulumi up create it");
@@ -44,6 +44,9 @@ export type DatasetArgs = { [K in keyof DatasetInputs]: pulumi.Input<DatasetInpu
 export class DatasetIndex extends pulumi.dynamic.Resource {
   declare readonly index: pulumi.Output<string>;
   declare readonly count: pulumi.Output<number>;
+  /** Absent in live mode */
+  declare readonly errorIndex: pulumi.Output<string | undefined>;
+  declare readonly errorCount: pulumi.Output<number | undefined>;
   declare readonly start: pulumi.Output<string>;
   declare readonly end: pulumi.Output<string>;
   declare readonly anomalies: pulumi.Output<InjectedAnomaly[]>;
@@ -55,7 +58,7 @@ export class DatasetIndex extends pulumi.dynamic.Resource {
     super(
       datasetProvider,
       name,
-      { ...args, index: undefined, count: undefined, start: undefined, end: undefined, anomalies: undefined, truth: undefined, timing: undefined },
+      { ...args, index: undefined, count: undefined, errorIndex: undefined, errorCount: undefined, start: undefined, end: undefined, anomalies: undefined, truth: undefined, timing: undefined },
       { ...opts, additionalSecretOutputs: ["password", "apiKey"] },
       "lab",
       "Dataset",

@@ -121,8 +121,16 @@ describe(`lab under the real Pulumi engine (pulumi ${VERSION ?? "not found"}), o
     return new Map(body.filter((row) => pattern.test(row.index)).map((row) => [row.index, Number(row["docs.count"])]));
   }
 
-  async function templateExists(cohort: string): Promise<boolean> {
-    return (await esGet(`/_index_template/lab-${cohort}-access`)).status === 200;
+  async function templateExists(cohort: string, log: "access" | "error" = "access"): Promise<boolean> {
+    return (await esGet(`/_index_template/lab-${cohort}-${log}`)).status === 200;
+  }
+
+  /** The cohort's error-log indices on the server, with their document counts. */
+  async function cohortErrorIndices(cohort: string): Promise<Map<string, number>> {
+    const { status, body } = await esGet<{ index: string; "docs.count": string }[]>(`/_cat/indices/lab-${cohort}-error-*?format=json&h=index,docs.count&expand_wildcards=all`);
+    expect(status).to.equal(200);
+    const pattern = datasetIndexPattern(`lab-${cohort}-error`);
+    return new Map(body.filter((row) => pattern.test(row.index)).map((row) => [row.index, Number(row["docs.count"])]));
   }
 
   /** Resources in a stack's state, by type. */
@@ -154,7 +162,9 @@ describe(`lab under the real Pulumi engine (pulumi ${VERSION ?? "not found"}), o
     // Leftovers of an interrupted earlier run would make counts and "nothing left" checks lie.
     for (const cohort of [COHORT_A, COHORT_B, COHORT_LIVE]) {
       for (const index of (await cohortIndices(cohort)).keys()) await esDelete(`/${index}`);
+      for (const index of (await cohortErrorIndices(cohort)).keys()) await esDelete(`/${index}`);
       await esDelete(`/_index_template/lab-${cohort}-access`);
+      await esDelete(`/_index_template/lab-${cohort}-error`);
     }
   });
 
@@ -226,6 +236,9 @@ describe(`lab under the real Pulumi engine (pulumi ${VERSION ?? "not found"}), o
       const { body } = await esGet<{ count: number }>(`/${String(out.index)}/_count`);
       expect(out.documentCount).to.equal(body.count).and.be.greaterThan(10_000);
       expect(String(out.index)).to.match(new RegExp(`^lab-${cohort}-access-spike-\\d{4}\\.\\d{2}\\.\\d{2}-[0-9a-f]{8}$`));
+      // nginx's error log beside it, with the same digits, not counted among the requests.
+      expect(out.errorIndex).to.equal(`lab-${cohort}-error-${String(out.index).slice(`lab-${cohort}-access-`.length)}`);
+      expect((await esGet<{ count: number }>(`/${String(out.errorIndex)}/_count`)).body.count).to.be.greaterThan(0);
       expect(out.password).to.equal("[secret]");
       expect(out).to.not.have.property("verification");
       expect(out).to.not.have.property("kibanaUrl");
@@ -264,6 +277,8 @@ describe(`lab under the real Pulumi engine (pulumi ${VERSION ?? "not found"}), o
     expect([...after.a.keys()][0]).to.not.equal([...before.a.keys()][0]);
     expect(after.b).to.deep.equal(before.b);
     expect(await templateExists(COHORT_A), "the replacement keeps its template").to.equal(true);
+    expect([...(await cohortErrorIndices(COHORT_A)).keys()], "the old error log went with its dataset").to.have.length(1);
+    expect(await templateExists(COHORT_A, "error")).to.equal(true);
   });
 
   it("notices a dataset index deleted outside Pulumi on refresh, and npm run up writes exactly the same documents again", async () => {
@@ -316,8 +331,12 @@ describe(`lab under the real Pulumi engine (pulumi ${VERSION ?? "not found"}), o
     expect(down.code, down.output).to.equal(0);
     expect((await cohortIndices(COHORT_A)).size).to.equal(0);
     expect(await templateExists(COHORT_A)).to.equal(false);
+    expect((await cohortErrorIndices(COHORT_A)).size).to.equal(0);
+    expect(await templateExists(COHORT_A, "error")).to.equal(false);
     expect(await cohortIndices(COHORT_B)).to.deep.equal(other);
     expect(await templateExists(COHORT_B)).to.equal(true);
+    expect((await cohortErrorIndices(COHORT_B)).size).to.equal(1);
+    expect(await templateExists(COHORT_B, "error")).to.equal(true);
   });
 
   it("runs a live cohort: npm run up backfills the stream's index and says when (not what) the live window comes, npm run live follows until SIGTERM, a second preview changes nothing, and destroy removes it", async () => {
@@ -327,6 +346,8 @@ describe(`lab under the real Pulumi engine (pulumi ${VERSION ?? "not found"}), o
     const out = await outputs(STACK_LIVE);
     const index = String(out.index);
     expect(index).to.match(/^lab-live-access-live-live-[0-9a-f]{8}$/);
+    // Follow mode writes the access log only.
+    expect(out).to.not.have.property("errorIndex");
     const origin = Date.parse((out.timeRange as { to: string }).to);
     const dueInMinutes = (Date.parse(String(out.nextLiveAnomalyAt)) - origin) / 60_000;
     expect(dueInMinutes).to.be.within(10, 20);

@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { Client } from "@elastic/elasticsearch";
 import type { Result } from "execa";
 import { planDataset } from "../../generator/plan";
+import { generateErrorEvents } from "../../generator/error-log";
 import { esTarget, requireEsTarget } from "../support/es-target";
 import { binFolder, helpExamples, needsElasticsearch, runExample } from "../support/help-examples";
 import { main, parseAnomalySpec, parseIsoTime } from "../../generator/cli";
@@ -180,6 +181,24 @@ describe("lab-generate CLI", function () {
       const header = CSV_COLUMNS.map((column) => column.name).join(",");
       expect(fs.readFileSync(csv, "utf8").startsWith(`${header}\r\n`)).to.equal(true);
       expect(JSON.parse(fs.readFileSync(ndjson, "utf8").split("\n")[0])).to.have.property("@timestamp");
+    });
+
+    it("writes nginx's error log for the same requests to --error-out as NDJSON, and says where", async () => {
+      const out = path.join(directory, "events.ndjson");
+      const errorOut = path.join(directory, "errors.ndjson");
+      const run = await labGenerate([...SMALL, "--scenario", "errors", "--out", out, "--error-out", errorOut]);
+      expect(run.exitCode, run.stderr).to.equal(0);
+      const plan = planDataset({ days: 0.5, meanRatePerSecond: 0.5, seed: 7, end: new Date(END), scenario: "errors" });
+      const expected = [...generateErrorEvents(plan)].map((event) => JSON.stringify(event) + "\n").join("");
+      expect(expected.length).to.be.greaterThan(0);
+      expect(fs.readFileSync(errorOut, "utf8")).to.equal(expected);
+      const lines = expected.split("\n").length - 1;
+      expect(run.stderr).to.match(new RegExp(`^lab-generate: ${lines.toLocaleString("en-US")} nginx error-log lines for the same requests written to ${errorOut.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} \\(`, "m"));
+      // The access file is what it is without --error-out.
+      const alone = path.join(directory, "alone.ndjson");
+      expect((await labGenerate([...SMALL, "--scenario", "errors", "--out", alone, "--quiet"])).exitCode).to.equal(0);
+      expect(fs.readFileSync(out, "utf8")).to.equal(fs.readFileSync(alone, "utf8"));
+      expect(fs.readdirSync(directory).sort()).to.deep.equal(["alone.ndjson", "errors.ndjson", "events.ndjson"]);
     });
 
     it("takes a scenario name in any case", async () => {
@@ -372,6 +391,26 @@ describe("lab-generate CLI", function () {
       expect(fs.readFileSync(existing, "utf8")).to.equal("keep me\n");
     });
 
+    it("refuses an --error-out that cannot be the error log's file, naming it, and writes nothing", async () => {
+      const out = path.join(directory, "events.ndjson");
+      const cases: Array<[string[], string]> = [
+        [["--out", out, "--error-out", "-"], 'lab-generate: --error-out "-" is not allowed; allowed: a file path (the access log is the one that can go to stdout)\n'],
+        [["--out", out, "--error-out", path.join(directory, "errors.csv")], `lab-generate: --error-out ${path.join(directory, "errors.csv")} is not allowed: the error log is written as NDJSON only; allowed: a file path ending in .ndjson, .jsonl or anything but .csv\n`],
+        [["--out", out, "--error-out", out], `lab-generate: --error-out and --out name the same file ${out}\n`],
+        [["--es", "http://127.0.0.1:9", "--error-out", path.join(directory, "errors.ndjson")], "lab-generate: --error-out applies to --out only; with --es the error log goes to an index of its own (--no-error-log leaves it out)\n"],
+        [["--error-out", path.join(directory, "errors.ndjson")], "lab-generate: 2 problems:\n  - no destination: give --out FILE, --out - (stdout), --es URL or --plot FILE.svg\n  - --error-out applies to --out only; give --out FILE for the access log too\n"],
+        [["--out", out, "--no-error-log"], "lab-generate: --no-error-log applies to --es only; a file gets nginx's error log only when --error-out names one\n"],
+        [["--out", "-", "--error-out", path.join(directory, "nope", "errors.ndjson")], `lab-generate: --error-out ${path.join(directory, "nope", "errors.ndjson")}: directory ${path.join(directory, "nope")} does not exist\n`],
+        [["--follow", "--out", "-", "--error-out", path.join(directory, "errors.ndjson")], "lab-generate: --error-out cannot be used with --follow, which writes the access log only\n"],
+      ];
+      for (const [args, message] of cases) {
+        const run = await labGenerateHere([...(args.includes("--follow") ? ["--days", "0.5"] : SMALL), ...args]);
+        expect(run.exitCode, args.join(" ")).to.equal(2);
+        expect(run.stderr, args.join(" ")).to.equal(message);
+        expect(fs.readdirSync(directory), args.join(" ")).to.deep.equal([]);
+      }
+    });
+
     it("asks for a destination, and for only one", async () => {
       expect((await labGenerateHere(SMALL)).stderr).to.equal("lab-generate: no destination: give --out FILE, --out - (stdout), --es URL or --plot FILE.svg\n");
       const both = await labGenerateHere([...SMALL, "--out", "-", "--es", "http://127.0.0.1:9200"]);
@@ -386,6 +425,7 @@ describe("lab-generate CLI", function () {
         [["--es", "http://127.0.0.1:9", "--index", "other-index"], 'lab-generate: --index "other-index" must start with "lab-access-", so that the lab\'s index template (lab-access-*) gives it its mappings\n'],
         [["--es", "http://127.0.0.1:9", "--concurrency", "0"], "lab-generate: --concurrency must be a whole number from 1 to 64, got 0\n"],
         [["--out", "-", "--index-prefix", "x"], "lab-generate: --index-prefix applies to --es only, not to --out\n"],
+        [["--es", "http://127.0.0.1:9", "--index-prefix", "a".repeat(196)], `lab-generate: --index-prefix "${"a".repeat(196)}" is too long for its error log's prefix "${"a".repeat(196)}-error" (over 200 characters); use a shorter prefix, or leave the error log out\n`],
       ];
       for (const [args, message] of cases) {
         const run = await labGenerateHere([...SMALL, ...args]);
@@ -451,7 +491,19 @@ describe("lab-generate CLI", function () {
       const index = /written to index (\S+) at /.exec(run.stderr)?.[1] as string;
       expect(index.startsWith(`${prefix}-spike-2026.11.17-`)).to.equal(true);
       expect((await client.count({ index })).count).to.equal(truth.eventCount);
+      const [, lines, errorIndex] = /^lab-generate: ([\d,]+) nginx error-log lines for the same requests written to index (\S+)$/m.exec(run.stderr) ?? [];
+      expect(errorIndex).to.equal(`${prefix}-error${index.slice(prefix.length)}`);
+      expect((await client.count({ index: errorIndex })).count).to.equal(Number(lines.replace(/,/g, "")));
       for (const anomaly of truth.anomalies) expect(run.stderr).to.include(`Anomaly Start Time ${anomaly.start} End Time ${anomaly.end}`);
+    });
+
+    it("writes the access index only with --no-error-log", async () => {
+      const isolated = `${prefix}-noerr`;
+      const run = await labGenerate([...SMALL, "--es", url, "--index-prefix", isolated, "--no-error-log"], { env: credentials });
+      expect(run.exitCode, run.stderr).to.equal(0);
+      expect(run.stderr).not.to.include("error-log lines");
+      expect(await client.indices.exists({ index: `${isolated}-error-*`, allow_no_indices: false })).to.equal(false);
+      expect(await client.indices.exists({ index: `${isolated}-spike-*`, allow_no_indices: false })).to.equal(true);
     });
 
     it("says the password is wrong, exits 1 and creates nothing", async () => {

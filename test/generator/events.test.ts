@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { createHash } from "node:crypto";
-import { documentId, generateEvents } from "../../generator/events";
+import { documentId, errorDocumentId, generateEvents } from "../../generator/events";
 import { planDataset, type DatasetOptions, type DatasetPlan } from "../../generator/plan";
 import { buildPopulation, DURATION_SIGMA } from "../../generator/population";
 import { baseRatePerSecond, DAY_MS, HOUR_MS, MINUTE_MS } from "../../generator/traffic";
@@ -95,6 +95,12 @@ describe("generator/events", () => {
       expect(ids.size).to.equal(100_000);
       expect(documentId(plan, 0)).to.match(/^[0-9a-f]{16}-0$/);
       expect(() => documentId(plan, -1)).to.throw(RangeError);
+      // The error log's ids: as stable, and never one of the requests'.
+      expect(errorDocumentId(planDataset(options), 12)).to.equal(errorDocumentId(plan, 12));
+      expect(errorDocumentId(plan, 0)).to.match(/^[0-9a-f]{16}-e-0$/);
+      expect(errorDocumentId(plan, 12)).to.not.equal(documentId(plan, 12));
+      expect(ids.has(errorDocumentId(plan, 12))).to.equal(false);
+      expect(() => errorDocumentId(plan, 1.5)).to.throw(RangeError);
     });
   });
 

@@ -5,6 +5,7 @@ import * as path from "node:path";
 import * as lab from "../../generator";
 import { planDataset } from "../../generator/plan";
 import { generateEvents } from "../../generator/events";
+import { generateErrorEvents } from "../../generator/error-log";
 
 const END = new Date("2026-11-17T00:00:00Z");
 
@@ -22,6 +23,7 @@ describe("generator library API", () => {
       "planDataset", "generateEvents", "documentId", "SCENARIOS", "ANOMALY_KINDS", "UsageError", "LabError",
       "writeNdjson", "writeCsv", "indexDataset", "deleteDataset", "checkConnection", "createClient", "indexNameFor",
       "indexTemplateFor", "readDatasetMeta", "generateDataset", "writeDataset",
+      "generateErrorEvents", "errorDocumentId", "errorIndexPrefixFor", "errorIndexNameFor", "LAB_ERROR_INDEX_MAPPINGS",
     ]) {
       expect(lab, name).to.have.property(name).that.is.not.undefined;
     }
@@ -38,6 +40,19 @@ describe("generator library API", () => {
     expect(result.count).to.equal(expected.length);
     expect(result.truth).to.deep.equal({ ...planDataset(options).truth, eventCount: expected.length });
     expect(result.destination).to.equal(target);
+  });
+
+  it("generateDataset writes nginx's error log beside a CSV or NDJSON file when given an errorPath, as NDJSON", async () => {
+    const options = { days: 0.5, seed: 3, end: END, meanRatePerSecond: 0.2, scenario: "errors" };
+    const expected = [...generateErrorEvents(planDataset(options))];
+    expect(expected.length).to.be.greaterThan(0);
+    const errorPath = path.join(directory, "errors.ndjson");
+    const result = await lab.generateDataset(options, { kind: "csv", path: path.join(directory, "events.csv"), errorPath });
+    const lines = fs.readFileSync(errorPath, "utf8").trimEnd().split("\n");
+    expect(lines.map((line) => JSON.parse(line))).to.deep.equal(expected);
+    expect(result.errorLog).to.deep.equal({ destination: errorPath, count: expected.length, bytes: fs.statSync(errorPath).size });
+    const without = await lab.generateDataset(options, { kind: "ndjson", path: path.join(directory, "events.ndjson") });
+    expect(without.errorLog).to.equal(undefined);
   });
 
   it("rejects bad options before creating the file", async () => {

@@ -4,6 +4,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { liveIndexOf } from "../../lab/providers/dataset-live";
+import { errorIndexPrefixFor } from "../../generator/sinks/elasticsearch";
 
 export interface RecordedResource {
   type: string;
@@ -44,6 +45,8 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
           // Live mode: the stream's index, as prepareFollowIndex names it; the traffic must resume it.
           index: inputs.live === true ? liveIndexOf(inputs as unknown as Parameters<typeof liveIndexOf>[0]) : `${String(inputs.indexPrefix)}-0123abcd`,
           count: 1000,
+          // Live mode writes the access log only.
+          ...(inputs.live === true ? {} : { errorIndex: `${errorIndexPrefixFor(String(inputs.indexPrefix))}-0123abcd`, errorCount: 20 }),
           start: "2026-11-03T00:00:00.000Z",
           end: "2026-11-17T00:00:00.000Z",
           truth: { generator: "elastic-ml-lab", seed: 42, scenario: "spike", start: "2026-11-03T00:00:00.000Z", end: "2026-11-17T00:00:00.000Z", days: 14, meanRatePerSecond: 5, anomalies: [] },

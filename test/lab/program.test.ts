@@ -7,6 +7,9 @@ import { UsageError } from "../../generator/errors";
 import { planFollow, liveIndexNameFor } from "../../generator/follow-plan";
 import { LIVE_FREQUENCY, LIVE_QUERY_DELAY } from "../../lab/live-datafeed";
 import { buildLab, stackOutputs, type LabOutputs } from "../../lab/program";
+import { ERROR_INDEX_PATTERN, loadJobDefinitions } from "../../ml-jobs/index";
+import { labNames } from "../../lab/names";
+import { errorIndexPrefixFor } from "../../generator/sinks/elasticsearch";
 import { readLabConfig, readLabConfigOrStop } from "../../lab/read-config";
 import { declared, readBack } from "./docker-read-back";
 import { installMocks, isSecret, isSecretOnTheWire, plain, valueOf, type Recorder } from "./mocks";
@@ -88,6 +91,14 @@ describe("lab program (Pulumi mocks)", function () {
       const inA = new Set(externalNames(a.recorder));
       const shared = externalNames(b.recorder).filter((name) => inA.has(name));
       expect(shared).to.deep.equal([]);
+    });
+
+    it("gives the cohort's error log the prefix lab-<cohort>-error, the one the generator derives from its access prefix", () => {
+      for (const cohort of ["cohort-a", "a-access", "x"]) {
+        const names = labNames(cohort);
+        expect(names.errorIndexPrefix).to.equal(`lab-${cohort}-error`);
+        expect(errorIndexPrefixFor(names.indexPrefix)).to.equal(names.errorIndexPrefix);
+      }
     });
 
     it("labels every container, network and volume with its cohort, so leftovers can be found", () => {
@@ -277,6 +288,18 @@ describe("lab program (Pulumi mocks)", function () {
       }
     });
 
+    it("points each job's datafeed at the cohort's access index, and a job on nginx's error log (lab-error-*) at its error index", async () => {
+      const recorder = await installMocks("dev-e", { cohort: "cohort-e", elasticsearchPort: "9231", kibanaPort: "5631", datasetScenario: "mixed", mlJobs: "lab_server_errors,lab_request_rate_high" });
+      // A stand-in for an error-log job: the library's server_errors job, as if its file named lab-error-*.
+      const definitions = loadJobDefinitions().map((def) => (def.name === "lab_server_errors" ? { ...def, indexPattern: ERROR_INDEX_PATTERN } : def));
+      const lab = buildLab(readLabConfig(), definitions);
+      for (const job of Object.values(lab.jobs)) await valueOf(job.jobId);
+      const indicesOf = (jobId: string) => plain<{ indices: string[] }>(recorder.resources.find((r) => r.type.endsWith(":MlJob") && plain(r.inputs.jobId) === jobId)!.inputs.datafeed).indices;
+      expect(indicesOf("lab-cohort-e-lab_server_errors")).to.deep.equal(["lab-cohort-e-error-0123abcd"]);
+      expect(indicesOf("lab-cohort-e-lab_request_rate_high")).to.deep.equal(["lab-cohort-e-access-0123abcd"]);
+      expect(await valueOf(lab.errorIndex!)).to.equal("lab-cohort-e-error-0123abcd");
+    });
+
     it("exports the injected anomaly windows", async () => {
       expect((await valueOf(a.lab.anomalyWindows)).map((w) => w.id)).to.deep.equal(["spike-1"]);
     });
@@ -293,6 +316,8 @@ describe("lab program (Pulumi mocks)", function () {
       expect(outputs.username).to.equal("elastic");
       expect(await isSecret(outputs.password as pulumi.Output<string>)).to.equal(true);
       expect(await valueOf(outputs.dataViewId as pulumi.Output<string>)).to.equal("lab-cohort-x-access");
+      expect(await valueOf(outputs.index as pulumi.Output<string>)).to.equal("lab-cohort-x-access-0123abcd");
+      expect(await valueOf(outputs.errorIndex as pulumi.Output<string>)).to.equal("lab-cohort-x-error-0123abcd");
       expect(Object.keys(outputs.jobs as object).length).to.be.greaterThan(0);
       // lab:verify is false: an exported undefined would make Pulumi warn on every preview.
       expect(Object.keys(outputs)).to.not.include("verification");
@@ -525,7 +550,12 @@ describe("lab program (Pulumi mocks)", function () {
         }
         const names = Object.keys(stackOutputs(built.lab));
         for (const key of ["nextLiveAnomalyAt", "liveTruth", "liveTraffic"]) expect(names).to.not.include(key);
+        expect(names).to.include("errorIndex");
       }
+    });
+
+    it("exports no errorIndex in live mode, whose traffic writes the access log only", () => {
+      expect(Object.keys(stackOutputs(live.lab))).to.not.include("errorIndex");
     });
 
     it("on an existing cluster, adds no container and exports the arguments npm run live passes to the generator", async () => {

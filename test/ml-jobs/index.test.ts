@@ -6,6 +6,7 @@ import { UsageError } from "../../generator/errors";
 import { ANOMALY_KINDS } from "../../generator/types";
 import {
   DEFAULT_INDEX_PATTERN,
+  ERROR_INDEX_PATTERN,
   JOBS_DIR,
   LAB_INDEX_FIELDS,
   jobRequests,
@@ -133,6 +134,30 @@ describe("ml-jobs", () => {
       expect(datafeed).to.include({ datafeed_id: "datafeed-cohort1-spike", job_id: "cohort1-spike" });
       expect(datafeed.indices).to.deep.equal(["cohort1-access-*"]);
       expect(datafeed.query).to.deep.equal(def.datafeed.query);
+    });
+
+    it("points a datafeed whose file names lab-error-* at the error index, and every other at the access index", () => {
+      // A small categorization job on nginx's error log, as a job file on lab-error-* is loaded.
+      const errorJob: LabJobDefinition = {
+        name: "error_categories",
+        description: "count by mlcategory of nginx's error-log messages",
+        detects: ["errors"],
+        job: {
+          analysis_config: Object.assign({ bucket_span: "15m", detectors: [{ function: "count", by_field_name: "mlcategory" }], influencers: ["mlcategory"] }, { categorization_field_name: "message" }),
+          data_description: { time_field: "@timestamp" },
+        },
+        datafeed: { query: { match_all: {} } },
+        indexPattern: ERROR_INDEX_PATTERN,
+      };
+      const target = { jobId: "lab-c1-error_categories", indexPattern: "lab-c1-access-2026.11.17-0123abcd", errorIndexPattern: "lab-c1-error-2026.11.17-0123abcd" };
+      expect(jobRequests(errorJob, target).datafeed.indices).to.deep.equal(["lab-c1-error-2026.11.17-0123abcd"]);
+      expect(jobRequests(errorJob, { jobId: "x" }).datafeed.indices).to.deep.equal([ERROR_INDEX_PATTERN]);
+      const [accessJob] = loadJobDefinitions();
+      expect(accessJob.indexPattern).to.equal(DEFAULT_INDEX_PATTERN);
+      expect(jobRequests(accessJob, target).datafeed.indices).to.deep.equal(["lab-c1-access-2026.11.17-0123abcd"]);
+      // A definition made before indexPattern existed reads the access log.
+      const { indexPattern: _absent, ...older } = accessJob;
+      expect(jobRequests(older, target).datafeed.indices).to.deep.equal(["lab-c1-access-2026.11.17-0123abcd"]);
     });
 
     it("defaults to the lab's index pattern and leaves the definition untouched", () => {

@@ -1,10 +1,14 @@
 import { expect } from "chai";
 import { planDataset } from "../../../generator/plan";
 import {
+  LAB_ERROR_INDEX_MAPPINGS,
   LAB_INDEX_MAPPINGS,
   checkBulkSettings,
   checkIndexName,
   checkIndexPrefix,
+  datasetIndexPattern,
+  errorIndexNameFor,
+  errorIndexPrefixFor,
   indexNameFor,
   indexTemplateFor,
 } from "../../../generator/sinks/elasticsearch";
@@ -37,6 +41,44 @@ describe("Elasticsearch index naming, template and settings", () => {
 
     it("maps exactly the fields the ML jobs may name, with the same types", () => {
       expect(leafTypes(LAB_INDEX_MAPPINGS.properties as Record<string, unknown>)).to.deep.equal(LAB_INDEX_FIELDS);
+    });
+
+    it("gives the error log's prefix a template of its own with the error mapping, which wins where the patterns overlap", () => {
+      const errors = indexTemplateFor("lab-error", "error");
+      expect(errors.index_patterns).to.deep.equal(["lab-error-*"]);
+      expect(errors.template?.mappings).to.equal(LAB_ERROR_INDEX_MAPPINGS);
+      expect(errors.template?.settings).to.deep.equal(indexTemplateFor("lab-access").template?.settings);
+      expect(indexTemplateFor("lab-access").template?.mappings).to.equal(LAB_INDEX_MAPPINGS);
+      // "web-*" also matches "web-error-*": Elasticsearch applies the template of higher priority.
+      expect(indexTemplateFor(errorIndexPrefixFor("web"), "error").priority).to.be.greaterThan(indexTemplateFor("web").priority as number);
+    });
+  });
+
+  describe("errorIndexPrefixFor and errorIndexNameFor", () => {
+    const plan = planDataset({ days: 7, seed: 1, end: END, scenario: "mixed" });
+
+    it("replaces a trailing -access with -error, and appends -error to any other prefix", () => {
+      expect(errorIndexPrefixFor("lab-access")).to.equal("lab-error");
+      expect(errorIndexPrefixFor("lab-cohort-a-access")).to.equal("lab-cohort-a-error");
+      expect(errorIndexPrefixFor("web")).to.equal("web-error");
+      expect(errorIndexPrefixFor("access")).to.equal("access-error");
+      expect(errorIndexPrefixFor("lab-access-x")).to.equal("lab-access-x-error");
+    });
+
+    it("names the error index with the same scenario, day and digest as its access index", () => {
+      const access = indexNameFor("lab-access", plan);
+      const errors = errorIndexNameFor("lab-access", plan);
+      expect(errors).to.equal(access.replace(/^lab-access-/, "lab-error-"));
+      expect(errors).to.match(datasetIndexPattern("lab-error"));
+      // The access prefix's pattern never claims the error index, so its template is kept or deleted on its own.
+      expect(errors).not.to.match(datasetIndexPattern("lab-access"));
+      expect(errorIndexNameFor("web", plan)).not.to.match(datasetIndexPattern("web"));
+    });
+
+    it("refuses a prefix that is bad, or too long to carry -error, naming the prefix", () => {
+      expect(() => errorIndexPrefixFor("Lab")).to.throw(UsageError, 'index prefix "Lab" is not allowed');
+      expect(() => errorIndexPrefixFor("a".repeat(196))).to.throw(UsageError, /^index prefix "a{196}" is too long for its error log's prefix "a{196}-error"/);
+      expect(errorIndexPrefixFor(`${"a".repeat(193)}-access`)).to.equal(`${"a".repeat(193)}-error`);
     });
   });
 

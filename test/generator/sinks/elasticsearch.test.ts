@@ -9,14 +9,21 @@ import { Client } from "@elastic/elasticsearch";
 import { requireEsTarget } from "../../support/es-target";
 import { addFileRealmUser } from "../../support/es-instance";
 import { planDataset, type DatasetPlan } from "../../../generator/plan";
-import { generateEvents, documentId } from "../../../generator/events";
+import { generateEvents, documentId, errorDocumentId } from "../../../generator/events";
+import { generateErrorEvents } from "../../../generator/error-log";
 import {
+  LAB_ERROR_INDEX_MAPPINGS,
+  LAB_INDEX_MAPPINGS,
   deleteDataset,
+  deleteUnusedTemplate,
+  errorIndexNameFor,
+  errorIndexPrefixFor,
   indexDataset,
   indexNameFor,
   indexTemplateFor,
   readDatasetMeta,
   type ElasticsearchConnection,
+  type IndexDatasetResult,
 } from "../../../generator/sinks/elasticsearch";
 import { LabError } from "../../../generator/errors";
 import { failureOf } from "../../support/failure";
@@ -29,15 +36,23 @@ function countEvents(plan: DatasetPlan): number {
   return count;
 }
 
-/** Leaf field name -> mapping type, from a GET _mapping properties tree. */
-function leafTypes(properties: Record<string, { type?: string; properties?: Record<string, unknown> }>, prefix = ""): Record<string, string> {
+/** Leaf field name -> mapping type, from a GET _mapping properties tree; multi-fields as `<field>.<name>`. */
+function leafTypes(properties: Record<string, { type?: string; properties?: Record<string, unknown>; fields?: Record<string, { type: string }> }>, prefix = ""): Record<string, string> {
   const types: Record<string, string> = {};
   for (const [name, field] of Object.entries(properties)) {
     const path = prefix === "" ? name : `${prefix}.${name}`;
     if (field.properties !== undefined) Object.assign(types, leafTypes(field.properties as never, path));
     else types[path] = field.type ?? "object";
+    for (const [subName, sub] of Object.entries(field.fields ?? {})) types[`${path}.${subName}`] = sub.type;
   }
   return types;
+}
+
+/** Great-circle distance in metres (haversine, on Elasticsearch's mean earth radius). */
+function metresBetween(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {
+  const radians = (degrees: number) => (degrees * Math.PI) / 180;
+  const h = Math.sin(radians(b.lat - a.lat) / 2) ** 2 + Math.cos(radians(a.lat)) * Math.cos(radians(b.lat)) * Math.sin(radians(b.lon - a.lon) / 2) ** 2;
+  return 2 * 6_371_008.7714 * Math.asin(Math.sqrt(h));
 }
 
 describe("Elasticsearch sink (real server)", function () {
@@ -69,15 +84,21 @@ describe("Elasticsearch sink (real server)", function () {
       seed: 42,
       end: END,
       meanRatePerSecond: 1,
-      anomalies: [{ kind: "spike", start: new Date("2026-11-16T14:00:00Z"), durationMinutes: 30, magnitude: 10 }],
+      anomalies: [
+        { kind: "spike", start: new Date("2026-11-16T14:00:00Z"), durationMinutes: 30, magnitude: 10 },
+        // Upstream failures, so that the error log holds the window's own categories too.
+        { kind: "errors", start: new Date("2026-11-16T19:00:00Z"), durationMinutes: 30 },
+      ],
     });
     let generated: number;
     let firstRunIndex: string;
+    let firstRun: IndexDatasetResult;
 
     before(async () => {
       generated = countEvents(plan);
       const progress: number[] = [];
       const result = await indexDataset(plan, { connection, indexPrefix: prefix, onProgress: (n) => progress.push(n) });
+      firstRun = result;
       firstRunIndex = result.index;
       expect(result.count).to.equal(generated);
       expect(progress[progress.length - 1]).to.equal(generated);
@@ -95,26 +116,53 @@ describe("Elasticsearch sink (real server)", function () {
       expect(first._source).to.deep.equal(generateEvents(plan).next().value);
     });
 
-    it("is mapped by the lab's index template with date, keyword, ip and long fields, strict", async () => {
+    it("is mapped by the lab's index template with the nginx integration's field types, strict", async () => {
       const template = indexTemplateFor(prefix);
       const stored = await client.indices.getIndexTemplate({ name: prefix });
       expect(stored.index_templates[0].index_template.index_patterns).to.deep.equal([`${prefix}-*`]);
+      expect(template.index_patterns).to.deep.equal([`${prefix}-*`]);
       const mapping = (await client.indices.getMapping({ index: firstRunIndex }))[firstRunIndex].mappings;
       expect(mapping.dynamic).to.equal("strict");
-      expect(leafTypes(mapping.properties as never)).to.deep.equal({
+      const types = leafTypes(mapping.properties as never);
+      // The server kept every type the template declares...
+      expect(types).to.deep.equal(leafTypes(LAB_INDEX_MAPPINGS.properties as never));
+      // ...and those are the integration's (ECS) types for the fields its jobs and dashboards use.
+      expect(types).to.include({
         "@timestamp": "date",
-        "event.dataset": "keyword",
+        "event.created": "date",
+        message: "text",
         "event.duration": "long",
-        "http.request.method": "keyword",
         "http.response.status_code": "long",
         "http.response.body.bytes": "long",
+        "http.request.method": "keyword",
+        "url.original": "keyword",
+        "url.original.text": "text",
         "url.path": "keyword",
         "source.ip": "ip",
+        "source.geo.location": "geo_point",
         "source.geo.country_iso_code": "keyword",
+        "source.as.number": "long",
+        "source.as.organization.name": "keyword",
         "user_agent.original": "keyword",
+        "user_agent.original.text": "text",
+        "user_agent.name": "keyword",
         "host.name": "keyword",
       });
-      expect(template.index_patterns).to.deep.equal([`${prefix}-*`]);
+    });
+
+    it("answers geo_distance and geo_bounding_box queries on source.geo.location as the events' coordinates say", async () => {
+      const events = [...generateEvents(plan)];
+      const seattle = { lat: 47.6062, lon: -122.3321 };
+      const within500km = events.filter((event) => metresBetween(event.source.geo.location, seattle) <= 500_000).length;
+      // Europe west of 20°E between 35°N and 60°N: a box, counted the same way.
+      const box = { top_left: { lat: 60, lon: -11 }, bottom_right: { lat: 35, lon: 20 } };
+      const inBox = events.filter(({ source: { geo: { location } } }) => location.lat <= 60 && location.lat >= 35 && location.lon >= -11 && location.lon <= 20).length;
+      expect(within500km).to.be.greaterThan(0).and.lessThan(events.length);
+      expect(inBox).to.be.greaterThan(0).and.lessThan(events.length);
+      const near = await client.count({ index: firstRunIndex, query: { geo_distance: { distance: "500km", "source.geo.location": seattle } } });
+      const boxed = await client.count({ index: firstRunIndex, query: { geo_bounding_box: { "source.geo.location": box } } });
+      expect(near.count).to.equal(within500km);
+      expect(boxed.count).to.equal(inBox);
     });
 
     it("stores the ground truth with the event count in the index mapping's _meta.lab", async () => {
@@ -151,6 +199,84 @@ describe("Elasticsearch sink (real server)", function () {
       expect(count).to.equal(generated);
       const first = await client.get({ index: firstRunIndex, id: documentId(plan, 0) });
       expect(first._version).to.equal(2);
+      // The error log's index too: the same ids again, overwritten, never doubled.
+      expect(again.errorLog).to.deep.equal(firstRun.errorLog);
+      expect((await client.count({ index: again.errorLog!.index })).count).to.equal(firstRun.errorLog!.count);
+      expect((await client.get({ index: again.errorLog!.index, id: errorDocumentId(plan, 0) }))._version).to.equal(2);
+    });
+
+    describe("nginx's error log, in an index of its own", () => {
+      const errorPrefix = errorIndexPrefixFor(prefix);
+      let errorEvents: ReturnType<typeof generateErrorEvents> extends Iterable<infer E> ? E[] : never;
+      before(() => {
+        errorEvents = [...generateErrorEvents(plan)];
+      });
+
+      it("goes to <error prefix>-<scenario>-<day>-<the access index's digest>, holding exactly the lines generated", async () => {
+        const errorIndex = errorIndexNameFor(prefix, plan);
+        expect(errorPrefix).to.equal(`${prefix}-error`);
+        expect(errorIndex).to.equal(`${errorPrefix}${firstRunIndex.slice(prefix.length)}`);
+        expect(firstRun.errorLog).to.deep.equal({ index: errorIndex, count: errorEvents.length });
+        expect(errorEvents.length).to.be.greaterThan(0);
+        expect((await client.count({ index: errorIndex })).count).to.equal(errorEvents.length);
+        // Nothing of the error log in the access index: its count is the requests' alone.
+        expect((await client.count({ index: firstRunIndex, query: { term: { "event.dataset": "nginx.error" } } })).count).to.equal(0);
+        const first = await client.get({ index: errorIndex, id: errorDocumentId(plan, 0) });
+        expect(first._source).to.deep.equal(errorEvents[0]);
+      });
+
+      it("is mapped by a template of its own with the integration's error-log types, strict", async () => {
+        const errorIndex = firstRun.errorLog!.index;
+        const stored = await client.indices.getIndexTemplate({ name: errorPrefix });
+        expect(stored.index_templates[0].index_template.index_patterns).to.deep.equal([`${errorPrefix}-*`]);
+        const mapping = (await client.indices.getMapping({ index: errorIndex }))[errorIndex].mappings;
+        expect(mapping.dynamic).to.equal("strict");
+        const types = leafTypes(mapping.properties as never);
+        expect(types).to.deep.equal(leafTypes(LAB_ERROR_INDEX_MAPPINGS.properties as never));
+        expect(types).to.include({
+          "@timestamp": "date",
+          message: "text",
+          "log.level": "keyword",
+          "event.dataset": "keyword",
+          "event.original": "keyword",
+          "process.pid": "long",
+          "process.thread.id": "long",
+          "nginx.error.connection_id": "long",
+          "source.ip": "ip",
+          "url.path": "keyword",
+          "host.name": "keyword",
+        });
+      });
+
+      it("finds each error category word by word in message, as categorization and Discover need", async () => {
+        const errorIndex = firstRun.errorLog!.index;
+        const phrases = ["No such file or directory", "Connection refused", "upstream timed out"];
+        for (const phrase of phrases) {
+          const expected = errorEvents.filter((event) => event.message.includes(phrase)).length;
+          const { count } = await client.count({ index: errorIndex, query: { match_phrase: { message: phrase } } });
+          expect(count, phrase).to.equal(expected);
+        }
+        expect(errorEvents.filter((event) => event.message.includes("Connection refused")).length, "the errors window's own category").to.be.greaterThan(0);
+        const levels = await client.count({ index: errorIndex, query: { term: { "log.level": "error" } } });
+        expect(levels.count).to.equal(errorEvents.filter((event) => event.log.level === "error").length);
+      });
+
+      it("carries the access index's ground truth in its _meta.lab, complete", async () => {
+        const meta = await readDatasetMeta(connection, firstRun.errorLog!.index);
+        expect(meta.status).to.equal("complete");
+        expect(meta.truth).to.deep.equal({ ...plan.truth, eventCount: generated });
+      });
+    });
+  });
+
+  describe("without the error log (errorLog: false)", () => {
+    it("writes the access index only, and no error template", async () => {
+      const isolated = `${prefix}-noerr`;
+      const result = await indexDataset(smallPlan, { connection, indexPrefix: isolated, errorLog: false });
+      expect(result.errorLog).to.equal(undefined);
+      expect((await client.count({ index: result.index })).count).to.equal(countEvents(smallPlan));
+      expect(await client.indices.exists({ index: `${isolated}-error-*`, allow_no_indices: false })).to.equal(false);
+      expect(await client.indices.existsIndexTemplate({ name: `${isolated}-error` })).to.equal(false);
     });
   });
 
@@ -261,6 +387,18 @@ describe("Elasticsearch sink (real server)", function () {
   });
 
   describe("deleteDataset", () => {
+    it("deletes the error log's index and then its unused template the same way as the access index's", async () => {
+      const isolated = `${prefix}-delerr`;
+      const result = await indexDataset(smallPlan, { connection, indexPrefix: isolated });
+      const errorIndex = result.errorLog!.index;
+      expect(await deleteDataset(connection, errorIndex)).to.equal("deleted");
+      expect(await deleteDataset(connection, errorIndex)).to.equal("absent");
+      expect(await deleteUnusedTemplate(connection, `${isolated}-error`)).to.equal("deleted");
+      // The access index is untouched, and keeps its template.
+      expect((await client.count({ index: result.index })).count).to.equal(result.count);
+      expect(await deleteUnusedTemplate(connection, isolated)).to.deep.equal({ kept: [result.index] });
+    });
+
     it("deletes the lab's index, then reports it absent, and refuses an index the lab did not create", async () => {
       const result = await indexDataset(smallPlan, { connection, indexPrefix: `${prefix}-del` });
       expect(await deleteDataset(connection, result.index)).to.equal("deleted");

@@ -1,5 +1,5 @@
 // Provider logic against the real Elasticsearch of the test suite (security on, no ML): the
-// kibana_system password, and the dataset's create and delete with its index template.
+// kibana_system password, and the dataset's create and delete with its index templates (access and error log).
 
 import { expect } from "chai";
 import { Client } from "@elastic/elasticsearch";
@@ -131,6 +131,7 @@ describe("provider logic against Elasticsearch", function () {
 
   describe("dataset", () => {
     const prefix = `lab-ptest${process.pid}-access`;
+    const errorPrefix = `lab-ptest${process.pid}-error`;
     const inputs = (overrides: Partial<DatasetInputs> = {}): DatasetInputs => ({
       elasticsearchUrl: target.url,
       username: target.username,
@@ -146,8 +147,10 @@ describe("provider logic against Elasticsearch", function () {
     });
 
     after(async () => {
-      await admin.indices.delete({ index: `${prefix}-*`, ignore_unavailable: true, allow_no_indices: true }).catch(() => undefined);
-      await admin.indices.deleteIndexTemplate({ name: prefix }).catch(() => undefined);
+      for (const name of [prefix, errorPrefix]) {
+        await admin.indices.delete({ index: `${name}-*`, ignore_unavailable: true, allow_no_indices: true }).catch(() => undefined);
+        await admin.indices.deleteIndexTemplate({ name }).catch(() => undefined);
+      }
     });
 
     it("indexes the generated dataset under its index template and reports count, range and anomaly windows", async () => {
@@ -163,10 +166,18 @@ describe("provider logic against Elasticsearch", function () {
       const mapping = await admin.indices.getMapping({ index: outputs.index });
       expect(mapping[outputs.index].mappings.properties?.["@timestamp"]).to.deep.include({ type: "date" });
 
-      expect(await deleteDatasetIndex(outputs)).to.deep.equal({ index: "deleted", template: "deleted" });
+      // nginx's error log beside it: the cohort's error prefix, the same digest, its own template.
+      expect(outputs.errorIndex).to.equal(`${errorPrefix}${outputs.index.slice(prefix.length)}`);
+      expect(outputs.errorCount).to.equal((await admin.count({ index: outputs.errorIndex! })).count).and.to.be.greaterThan(0);
+      const errorTemplates = await admin.indices.getIndexTemplate({ name: errorPrefix });
+      expect(errorTemplates.index_templates[0].index_template.index_patterns).to.deep.equal([`${errorPrefix}-*`]);
+
+      expect(await deleteDatasetIndex(outputs)).to.deep.equal({ index: "deleted", template: "deleted", errorIndex: "deleted", errorTemplate: "deleted" });
       expect(await admin.indices.exists({ index: outputs.index })).to.equal(false);
+      expect(await admin.indices.exists({ index: outputs.errorIndex! })).to.equal(false);
       expect(await admin.indices.existsIndexTemplate({ name: prefix })).to.equal(false);
-      expect(await deleteDatasetIndex(outputs)).to.deep.equal({ index: "absent", template: "absent" });
+      expect(await admin.indices.existsIndexTemplate({ name: errorPrefix })).to.equal(false);
+      expect(await deleteDatasetIndex(outputs)).to.deep.equal({ index: "absent", template: "absent", errorIndex: "absent", errorTemplate: "absent" });
     });
 
     it("records the create's start, end and docs/s with the injected clock, and logs its progress", async () => {
@@ -188,11 +199,14 @@ describe("provider logic against Elasticsearch", function () {
       expect(diffDataset(old, next).replaces).to.deep.equal(["seed"]);
       const replacement = await createDataset(next);
       expect(replacement.index).to.not.equal(old.index);
-      expect(await deleteDatasetIndex(old), "the replacement still uses the template").to.deep.equal({ index: "deleted", template: "kept" });
+      expect(replacement.errorIndex).to.not.equal(old.errorIndex);
+      expect(await deleteDatasetIndex(old), "the replacement still uses the templates").to.deep.equal({ index: "deleted", template: "kept", errorIndex: "deleted", errorTemplate: "kept" });
       expect(await admin.indices.exists({ index: replacement.index })).to.equal(true);
       expect(await admin.indices.existsIndexTemplate({ name: prefix })).to.equal(true);
+      expect(await admin.indices.existsIndexTemplate({ name: errorPrefix })).to.equal(true);
       expect((await admin.count({ index: replacement.index })).count).to.equal(replacement.count);
-      expect(await deleteDatasetIndex(replacement)).to.deep.equal({ index: "deleted", template: "deleted" });
+      expect((await admin.count({ index: replacement.errorIndex! })).count).to.equal(replacement.errorCount);
+      expect(await deleteDatasetIndex(replacement)).to.deep.equal({ index: "deleted", template: "deleted", errorIndex: "deleted", errorTemplate: "deleted" });
     });
 
     it("reads back a whole dataset unchanged, and a deleted, damaged or unfinished one as gone (refresh)", async () => {
@@ -211,6 +225,24 @@ describe("provider logic against Elasticsearch", function () {
       expect(again.count).to.equal(outputs.count);
       await admin.indices.putMapping({ index: again.index, _meta: { lab: { generator: "elastic-ml-lab", status: "indexing", truth: again.truth, updatedAt: new Date().toISOString() } } });
       expect(await readDataset(again)).to.deep.equal({ state: "gone", reason: `the dataset is gone: index ${again.index} is unfinished (status indexing)` });
+      await deleteDatasetIndex(again);
+    });
+
+    it("reads a dataset whose error log's index is missing or damaged as gone, and one made before the lab wrote it too", async () => {
+      const outputs = await createDataset(inputs({ seed: 12 }));
+      const errorIndex = outputs.errorIndex!;
+      expect(await readDataset(outputs)).to.deep.equal({ state: "present", outputs });
+      const [hit] = (await admin.search({ index: errorIndex, size: 1, _source: false })).hits.hits;
+      await admin.delete({ index: errorIndex, id: hit._id!, refresh: true });
+      expect(await readDataset(outputs)).to.deep.equal({ state: "gone", reason: `the dataset is gone: the error log's index ${errorIndex} holds ${outputs.errorCount! - 1} documents, not ${outputs.errorCount}` });
+      await admin.indices.delete({ index: errorIndex });
+      expect(await readDataset(outputs)).to.deep.equal({ state: "gone", reason: `the dataset is gone: the error log's index ${errorIndex} does not exist` });
+      const { errorIndex: _none, errorCount: _noCount, ...older } = outputs;
+      expect(await readDataset(older)).to.deep.equal({ state: "gone", reason: `the dataset is gone: index ${outputs.index} has no error log beside it (made before the lab wrote one)` });
+      // The next create writes both again, the error log whole.
+      const again = await createDataset(inputs({ seed: 12 }));
+      expect([again.errorIndex, again.errorCount]).to.deep.equal([errorIndex, outputs.errorCount]);
+      expect(await readDataset(again)).to.deep.equal({ state: "present", outputs: again });
       await deleteDatasetIndex(again);
     });
 
@@ -241,6 +273,13 @@ describe("provider logic against Elasticsearch", function () {
       expect(lines).to.have.length(2);
       expect(lines[0]).to.include(`could not delete index ${state.index}`).and.include("http://127.0.0.1:9");
       expect(lines[1]).to.include(`could not delete index template ${prefix}`);
+      const withErrors = { ...state, errorIndex: `${errorPrefix}-spike-2026.11.20-00000000`, errorCount: 1 };
+      const both = await deleteDatasetIndex(withErrors, 1_000);
+      expect(both).to.deep.equal({ index: "unreachable", template: "unreachable", errorIndex: "unreachable", errorTemplate: "unreachable" });
+      const all = leftBehind(withErrors, both);
+      expect(all).to.have.length(4);
+      expect(all[2]).to.include(`could not delete index ${withErrors.errorIndex}`).and.include(`DELETE /${withErrors.errorIndex}`);
+      expect(all[3]).to.include(`could not delete index template ${errorPrefix}`);
     });
 
     it("leaves no index behind when it cannot write, and says why", async () => {
@@ -251,7 +290,7 @@ describe("provider logic against Elasticsearch", function () {
         error = caught;
       }
       expect((error as Error).message).to.match(/401|authenticat|credentials/i);
-      const left = await admin.cat.indices({ index: `${prefix}-*`, format: "json" });
+      const left = await admin.cat.indices({ index: `${prefix}-*,${errorPrefix}-*`, format: "json" });
       expect(left).to.deep.equal([]);
     });
 
