@@ -7,10 +7,10 @@ import type { estypes } from "@elastic/elasticsearch";
 import { UsageError } from "../generator/errors";
 import { SCENARIOS } from "../generator/scenarios";
 import type { AnomalyKind } from "../generator/types";
-import { DEFAULT_INDEX_PATTERN, validateJobFile, type DatafeedBody, type JobBody } from "./validate";
+import { validateJobFile, type DatafeedBody, type JobBody } from "./validate";
 
-export { DEFAULT_INDEX_PATTERN, parseByteSize, parseTimeValue, validateJobFile } from "./validate";
-export { LAB_INDEX_FIELDS } from "./fields";
+export { DEFAULT_INDEX_PATTERN, ERROR_INDEX_PATTERN, parseByteSize, parseTimeValue, validateJobFile } from "./validate";
+export { LAB_ERROR_INDEX_FIELDS, LAB_INDEX_FIELDS } from "./fields";
 
 export interface LabJobDefinition {
   name: string;
@@ -21,6 +21,8 @@ export interface LabJobDefinition {
   job: JobBody;
   /** The put-datafeed body without datafeed_id, job_id and indices */
   datafeed: DatafeedBody;
+  /** The index pattern the file names: DEFAULT_INDEX_PATTERN, or ERROR_INDEX_PATTERN for a job on the error log */
+  indexPattern: string;
 }
 
 export const JOBS_DIR = __dirname;
@@ -82,7 +84,7 @@ export function jobsForScenario(scenario: string, definitions: readonly LabJobDe
   return jobsForKinds(kinds, definitions);
 }
 
-/** The put-job and put-datafeed requests for one definition, under the given job id and index pattern. */
+/** The put-job and put-datafeed requests for one definition, under the given job id and index pattern (default: the one its file names). */
 export function jobRequests(
   def: LabJobDefinition,
   target: { jobId: string; indexPattern?: string },
@@ -95,7 +97,7 @@ export function jobRequests(
       ...datafeedBody,
       datafeed_id: `datafeed-${target.jobId}`,
       job_id: target.jobId,
-      indices: [target.indexPattern ?? DEFAULT_INDEX_PATTERN],
+      indices: [target.indexPattern ?? def.indexPattern],
     },
   };
 }

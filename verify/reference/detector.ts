@@ -17,13 +17,31 @@
 // - rare (lab_rare_user_agent): requests with one user agent against that agent's share outside the
 //   surrounding hours (an agent never seen elsewhere gets a share of half a request), Poisson tail.
 //
+//
+// Two more signals are scored only when asked for (DetectorOptions.signals), for the datasets whose
+// windows call for them (signalsFor in evaluate.ts):
+//
+// - level (lab_request_rate_level): the bucket's request count against the level of the hour
+//   before it only (the median of the last four buckets' counts over the time-of-day shape), high
+//   tail, quasi-Poisson as above. Knowing only the past, it flags a lasting step when it comes and
+//   stops once the last hour is all at the new level, as ML learns a new level. On other datasets a
+//   return to normal after a drop would look like a step, so it is not scored there.
+// - category (lab_error_categories): error-log lines of one category (the text before ", client: ",
+//   which is what ML's categorization keeps of an nginx error line) against that category's share
+//   of the error log outside the surrounding hours, Poisson tail, like rare; it reads the error log,
+//   which the run gives along with the access events.
+//
 // A score is -log10 of the tail probability; a bucket alarms when any score reaches the threshold.
 
+import type { NginxErrorEvent } from "../../generator/error-log";
 import type { AccessLogEvent } from "../../generator/types";
-import { BucketAggregator, type BucketSummary, type EntityStats } from "./aggregate";
+import { BucketAggregator, isErrorEvent, type BucketSummary, type EntityStats } from "./aggregate";
 import { median, normalUpperLog10, poissonLowerLog10, poissonUpperLog10 } from "./stats";
 
-export type Signal = "count_high" | "count_low" | "latency" | "errors" | "distinct" | "rare";
+export type Signal = "count_high" | "count_low" | "latency" | "errors" | "distinct" | "rare" | "level" | "category";
+
+/** The signals scored on every dataset. */
+export const CLASSIC_SIGNALS: readonly Signal[] = ["count_high", "count_low", "latency", "errors", "distinct", "rare"];
 
 export interface Alarm {
   /** Bucket start, epoch ms */
@@ -43,6 +61,8 @@ export interface DetectorOptions {
   threshold?: number;
   /** The dataset's range; buckets not wholly inside it are not scored (they hold a partial count) */
   range?: { start: number; end: number };
+  /** The signals to score (default CLASSIC_SIGNALS); "category" needs the error log among the events */
+  signals?: readonly Signal[];
 }
 
 export interface DetectorResult {
@@ -74,7 +94,9 @@ export const DEFAULT_THRESHOLD = 8;
  * values is pulled towards an anomaly's own count. Other signals learn per entity over the whole
  * range and need no whole days.
  */
-export const MIN_DAYS_FOR_SIGNAL: Readonly<Partial<Record<Signal, number>>> = { count_high: 3, count_low: 3 };
+export const MIN_DAYS_FOR_SIGNAL: Readonly<Partial<Record<Signal, number>>> = { count_high: 3, count_low: 3, level: 3 };
+/** The level signal's memory: the buckets of the last hour before the one it scores. */
+export const LEVEL_MEMORY_BUCKETS = 4;
 /**
  * Count tests alarm at twice the threshold: their baseline is itself an estimate (a few days per
  * time-of-day slot, and weekday/weekend ramps across midnight that a local line follows only
@@ -82,20 +104,24 @@ export const MIN_DAYS_FOR_SIGNAL: Readonly<Partial<Record<Signal, number>>> = { 
  */
 export const COUNT_THRESHOLD_FACTOR = 2;
 
-/** Folds the event stream into bucket summaries (pass one). */
-export function summarise(events: Iterable<AccessLogEvent>, bucketMinutes = 15): { buckets: BucketSummary[]; eventCount: number } {
-  const aggregator = new BucketAggregator(bucketMinutes);
+/**
+ * Folds the event stream into bucket summaries (pass one). With readsErrorLog, the stream holds the
+ * error log's lines too (generateNginxLogs); eventCount counts the requests only.
+ */
+export function summarise(events: Iterable<AccessLogEvent | NginxErrorEvent>, bucketMinutes = 15, readsErrorLog = false): { buckets: BucketSummary[]; eventCount: number } {
+  const aggregator = new BucketAggregator(bucketMinutes, readsErrorLog);
   const buckets: BucketSummary[] = [];
   let eventCount = 0;
   for (const event of events) {
-    eventCount += 1;
+    if (!readsErrorLog || !isErrorEvent(event)) eventCount += 1;
     for (const bucket of aggregator.add(event)) buckets.push(bucket);
   }
   buckets.push(...aggregator.finish());
   return { buckets, eventCount };
 }
 
-function scoreCounts(buckets: BucketSummary[], bucketMs: number, scored: boolean[], emit: (alarm: Alarm) => void, threshold: number): void {
+/** Scores count_high and count_low; returns the time-of-day shape it learned, for the level signal. */
+function scoreCounts(buckets: BucketSummary[], bucketMs: number, scored: boolean[], emit: (alarm: Alarm) => void, threshold: number): number[] {
   const slotOf = (start: number) => Math.floor((((start % DAY_MS) + DAY_MS) % DAY_MS) / bucketMs);
   const halfWidth = Math.round(LEVEL_HALF_WIDTH_MS / bucketMs);
   const gap = Math.round(LEVEL_GAP_MS / bucketMs);
@@ -162,14 +188,40 @@ function scoreCounts(buckets: BucketSummary[], bucketMs: number, scored: boolean
       const mean = expected[i] / dispersion;
       return { high: bucket.count > expected[i] ? -poissonUpperLog10(k, mean) : 0, low: bucket.count < expected[i] ? -poissonLowerLog10(k, mean) : 0 };
     });
-    return { expected, scores };
+    return { expected, scores, shape };
   };
   const first = fit(buckets.map(() => false));
-  const { expected, scores } = fit(first.scores.map((s) => Math.max(s.high, s.low) >= threshold / 2));
+  const { expected, scores, shape } = fit(first.scores.map((s) => Math.max(s.high, s.low) >= threshold / 2));
   buckets.forEach((bucket, i) => {
     const { high, low } = scores[i];
     if (high >= threshold) emit({ bucketStart: bucket.start, signal: "count_high", entity: null, score: high, actual: bucket.count, typical: expected[i] });
     if (low >= threshold) emit({ bucketStart: bucket.start, signal: "count_low", entity: null, score: low, actual: bucket.count, typical: expected[i] });
+  });
+  return shape;
+}
+
+/**
+ * The level signal: each bucket's count against the median level of the hour before it, over the
+ * time-of-day shape. Only the past counts, so a lasting step alarms when it comes and stops once
+ * the whole of the last hour is at the new level. It alarms at the plain threshold: its dispersion
+ * is measured on its own one-sided predictions, so it already holds the error of a baseline drawn
+ * from four buckets.
+ */
+function scoreLevel(buckets: BucketSummary[], scored: boolean[], shape: number[], emit: (alarm: Alarm) => void, threshold: number): void {
+  const ratio = buckets.map((bucket, i) => (scored[i] && shape[i] > 0 ? bucket.count / shape[i] : NaN));
+  const expected = buckets.map((_, i) => {
+    if (!scored[i] || !(shape[i] > 0)) return NaN;
+    const past: number[] = [];
+    for (let j = i - LEVEL_MEMORY_BUCKETS; j < i; j++) if (j >= 0 && !Number.isNaN(ratio[j])) past.push(ratio[j]);
+    return past.length === LEVEL_MEMORY_BUCKETS ? median(past) * shape[i] : NaN;
+  });
+  const residuals = buckets.map((b, i) => (expected[i] > 0 ? (b.count - expected[i]) / Math.sqrt(expected[i]) : NaN)).filter((r) => !Number.isNaN(r));
+  const centre = median(residuals);
+  const dispersion = Math.max(1, (1.4826 * median(residuals.map((r) => Math.abs(r - centre)))) ** 2);
+  buckets.forEach((bucket, i) => {
+    if (!(expected[i] > 0) || bucket.count <= expected[i]) return;
+    const score = -poissonUpperLog10(bucket.count / dispersion, expected[i] / dispersion);
+    if (score >= threshold) emit({ bucketStart: bucket.start, signal: "level", entity: null, score, actual: bucket.count, typical: expected[i] });
   });
 }
 
@@ -299,25 +351,71 @@ function scoreRareAgents(buckets: BucketSummary[], bucketMs: number, scored: boo
   });
 }
 
+/**
+ * The category signal: error-log lines of one category in the bucket against the category's share of
+ * the error log outside the surrounding hours (a category never seen elsewhere gets half a line).
+ */
+function scoreCategories(buckets: BucketSummary[], bucketMs: number, scored: boolean[], emit: (alarm: Alarm) => void, threshold: number): void {
+  const linesOf = (bucket: BucketSummary) => {
+    let lines = 0;
+    for (const n of bucket.categories?.values() ?? []) lines += n;
+    return lines;
+  };
+  const totals = new Map<string, number>();
+  let all = 0;
+  buckets.forEach((bucket, i) => {
+    if (!scored[i]) return;
+    for (const [category, n] of bucket.categories ?? []) {
+      totals.set(category, (totals.get(category) ?? 0) + n);
+      all += n;
+    }
+  });
+  const exclusion = Math.round(EXCLUSION_MS / bucketMs);
+  buckets.forEach((bucket, i) => {
+    const lines = linesOf(bucket);
+    if (!scored[i] || lines === 0) return;
+    let nearAll = 0;
+    const nearCategory = new Map<string, number>();
+    for (let j = Math.max(0, i - exclusion); j <= Math.min(buckets.length - 1, i + exclusion); j++) {
+      if (!scored[j]) continue;
+      nearAll += linesOf(buckets[j]);
+      for (const category of bucket.categories!.keys()) nearCategory.set(category, (nearCategory.get(category) ?? 0) + (buckets[j].categories?.get(category) ?? 0));
+    }
+    const elsewhere = all - nearAll;
+    if (elsewhere <= 0) return;
+    for (const [category, n] of bucket.categories!) {
+      const history = (totals.get(category) ?? 0) - (nearCategory.get(category) ?? 0);
+      const expected = (Math.max(history, 0.5) / elsewhere) * lines;
+      const score = -poissonUpperLog10(n, expected);
+      if (score >= threshold) emit({ bucketStart: bucket.start, signal: "category", entity: { field: "mlcategory", value: category }, score, actual: n, typical: expected });
+    }
+  });
+}
+
 /** Scores bucket summaries (pass two). */
 export function scoreBuckets(buckets: BucketSummary[], options: DetectorOptions = {}): Alarm[] {
   const bucketMs = (options.bucketMinutes ?? 15) * 60_000;
   const threshold = options.threshold ?? DEFAULT_THRESHOLD;
   const range = options.range;
   const scored = buckets.map((b) => range === undefined || (b.start >= range.start && b.start + bucketMs <= range.end));
+  const signals = options.signals ?? CLASSIC_SIGNALS;
   const alarms: Alarm[] = [];
-  const emit = (alarm: Alarm) => alarms.push(alarm);
-  scoreCounts(buckets, bucketMs, scored, emit, threshold * COUNT_THRESHOLD_FACTOR);
+  const emit = (alarm: Alarm) => {
+    if (signals.includes(alarm.signal)) alarms.push(alarm);
+  };
+  const shape = scoreCounts(buckets, bucketMs, scored, emit, threshold * COUNT_THRESHOLD_FACTOR);
+  if (signals.includes("level")) scoreLevel(buckets, scored, shape, emit, threshold * COUNT_THRESHOLD_FACTOR);
   scoreEntities(buckets, bucketMs, scored, "host.name", emit, threshold);
   scoreEntities(buckets, bucketMs, scored, "url.path", emit, threshold);
-  scoreDistinct(buckets, scored, emit, threshold);
-  scoreRareAgents(buckets, bucketMs, scored, emit, threshold);
+  if (signals.includes("distinct")) scoreDistinct(buckets, scored, emit, threshold);
+  if (signals.includes("rare")) scoreRareAgents(buckets, bucketMs, scored, emit, threshold);
+  if (signals.includes("category")) scoreCategories(buckets, bucketMs, scored, emit, threshold);
   return alarms.sort((a, b) => a.bucketStart - b.bucketStart || b.score - a.score);
 }
 
-/** Runs both passes over an event stream. */
-export function detect(events: Iterable<AccessLogEvent>, options: DetectorOptions = {}): DetectorResult {
+/** Runs both passes over an event stream; with the "category" signal, the stream holds the error log too. */
+export function detect(events: Iterable<AccessLogEvent | NginxErrorEvent>, options: DetectorOptions = {}): DetectorResult {
   const bucketMinutes = options.bucketMinutes ?? 15;
-  const { buckets, eventCount } = summarise(events, bucketMinutes);
+  const { buckets, eventCount } = summarise(events, bucketMinutes, options.signals?.includes("category") ?? false);
   return { alarms: scoreBuckets(buckets, options), bucketCount: buckets.length, eventCount, bucketMs: bucketMinutes * 60_000 };
 }

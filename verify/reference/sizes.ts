@@ -23,6 +23,9 @@ export const TEST_SIZES: Readonly<Record<string, DatasetSize>> = {
   errors: { days: 1, meanRatePerSecond: 3 },
   mixed: { days: 3, meanRatePerSecond: 3 },
   none: { days: 3, meanRatePerSecond: 1 },
+  new_error: { days: 1, meanRatePerSecond: 1 },
+  level_shift: { days: 3, meanRatePerSecond: 1 },
+  ramp: { days: 1.5, meanRatePerSecond: 1 },
 };
 
 export const TEST_SEEDS = 20;
