@@ -21,6 +21,10 @@ export interface ScenarioFigures {
   windowsDetected: number;
   /** Windows not detected, with their seed */
   missed: (WindowResult & { seed: number })[];
+  /** Windows detected, with their seed and range: when each was first flagged */
+  found: (WindowResult & { seed: number; start: string; end: string })[];
+  /** Alarms outside every window, by signal, over all seeds */
+  falseAlarmsBySignal: Record<string, number>;
   alarmedBuckets: number;
   truePositiveBuckets: number;
   /** Over all seeds together */
@@ -67,7 +71,7 @@ export function detectPlan(plan: DatasetPlan, options: DetectorOptions = {}, inp
 export function runScenario(scenario: string, seeds: number[], size: DatasetSize, options: DetectorOptions = {}, input: DetectorInput = "events"): ScenarioFigures {
   const started = Date.now();
   const figures: ScenarioFigures = {
-    scenario, seeds, size, windows: 0, windowsDetected: 0, missed: [], alarmedBuckets: 0, truePositiveBuckets: 0,
+    scenario, seeds, size, windows: 0, windowsDetected: 0, missed: [], found: [], falseAlarmsBySignal: {}, alarmedBuckets: 0, truePositiveBuckets: 0,
     precision: 1, worstSeedPrecision: 1, falseAlarms: 0, weakestScoreByKind: {}, events: 0, elapsedMs: 0,
   };
   for (const seed of seeds) {
@@ -78,6 +82,8 @@ export function runScenario(scenario: string, seeds: number[], size: DatasetSize
     figures.windows += evaluation.windows.length;
     for (const window of evaluation.windows) {
       if (window.detected) {
+        const anomaly = plan.truth.anomalies.find((a) => a.id === window.id)!;
+        figures.found.push({ ...window, seed, start: anomaly.start, end: anomaly.end });
         figures.windowsDetected += 1;
         figures.weakestScoreByKind[window.kind] = Math.min(figures.weakestScoreByKind[window.kind] ?? Infinity, window.bestScore);
       } else {
@@ -88,6 +94,7 @@ export function runScenario(scenario: string, seeds: number[], size: DatasetSize
     figures.truePositiveBuckets += evaluation.truePositiveBuckets;
     figures.worstSeedPrecision = Math.min(figures.worstSeedPrecision, evaluation.precision);
     figures.falseAlarms += evaluation.falseAlarms.length;
+    for (const alarm of evaluation.falseAlarms) figures.falseAlarmsBySignal[alarm.signal] = (figures.falseAlarmsBySignal[alarm.signal] ?? 0) + 1;
   }
   figures.precision = figures.alarmedBuckets === 0 ? 1 : figures.truePositiveBuckets / figures.alarmedBuckets;
   figures.elapsedMs = Date.now() - started;
