@@ -21,10 +21,10 @@
 // Two more signals are scored only when asked for (DetectorOptions.signals), for the datasets whose
 // windows call for them (signalsFor in evaluate.ts):
 //
-// - level (lab_request_rate_level): the bucket's request count against the level of the hour
-//   before it only (the median of the last four buckets' counts over the time-of-day shape), high
-//   tail, quasi-Poisson as above. Knowing only the past, it flags a lasting step when it comes and
-//   stops once the last hour is all at the new level, as ML learns a new level. On other datasets a
+// - level (lab_request_rate_level): the bucket's request count against the past only: the same time
+//   yesterday, scaled by how the last hour compares with the same hour yesterday; high tail,
+//   quasi-Poisson with its own dispersion. Knowing only the past, it flags a lasting step when it comes and stops
+//   once the last hour is all at the new level, as ML learns a new level. On other datasets a
 //   return to normal after a drop would look like a step, so it is not scored there.
 // - category (lab_error_categories): error-log lines of one category (the text before ", client: ",
 //   which is what ML's categorization keeps of an nginx error line) against that category's share
@@ -120,8 +120,7 @@ export function summarise(events: Iterable<AccessLogEvent | NginxErrorEvent>, bu
   return { buckets, eventCount };
 }
 
-/** Scores count_high and count_low; returns the time-of-day shape it learned, for the level signal. */
-function scoreCounts(buckets: BucketSummary[], bucketMs: number, scored: boolean[], emit: (alarm: Alarm) => void, threshold: number): number[] {
+function scoreCounts(buckets: BucketSummary[], bucketMs: number, scored: boolean[], emit: (alarm: Alarm) => void, threshold: number): void {
   const slotOf = (start: number) => Math.floor((((start % DAY_MS) + DAY_MS) % DAY_MS) / bucketMs);
   const halfWidth = Math.round(LEVEL_HALF_WIDTH_MS / bucketMs);
   const gap = Math.round(LEVEL_GAP_MS / bucketMs);
@@ -188,32 +187,40 @@ function scoreCounts(buckets: BucketSummary[], bucketMs: number, scored: boolean
       const mean = expected[i] / dispersion;
       return { high: bucket.count > expected[i] ? -poissonUpperLog10(k, mean) : 0, low: bucket.count < expected[i] ? -poissonLowerLog10(k, mean) : 0 };
     });
-    return { expected, scores, shape };
+    return { expected, scores };
   };
   const first = fit(buckets.map(() => false));
-  const { expected, scores, shape } = fit(first.scores.map((s) => Math.max(s.high, s.low) >= threshold / 2));
+  const { expected, scores } = fit(first.scores.map((s) => Math.max(s.high, s.low) >= threshold / 2));
   buckets.forEach((bucket, i) => {
     const { high, low } = scores[i];
     if (high >= threshold) emit({ bucketStart: bucket.start, signal: "count_high", entity: null, score: high, actual: bucket.count, typical: expected[i] });
     if (low >= threshold) emit({ bucketStart: bucket.start, signal: "count_low", entity: null, score: low, actual: bucket.count, typical: expected[i] });
   });
-  return shape;
 }
 
 /**
- * The level signal: each bucket's count against the median level of the hour before it, over the
- * time-of-day shape. Only the past counts, so a lasting step alarms when it comes and stops once
- * the whole of the last hour is at the new level. It alarms at the plain threshold: its dispersion
- * is measured on its own one-sided predictions, so it already holds the error of a baseline drawn
- * from four buckets.
+ * The level signal: each bucket's count against the same time yesterday (the mean of yesterday's
+ * three buckets around it, which carries the daily cycle), scaled by how the hour before compares
+ * with the same hour yesterday (the median of the last four buckets' ratios, which carries the
+ * weekday/weekend level). Only the past counts, so a lasting step alarms when it comes and stops
+ * once the whole of the last hour is at the new level. It alarms at the plain threshold, not the
+ * count signals' doubled one: its dispersion is measured on its own one-sided predictions, so it
+ * already holds the error of a baseline drawn from yesterday and four buckets. A time-of-day shape
+ * learned from the whole range would not do: the step's own day bends it around the step.
  */
-function scoreLevel(buckets: BucketSummary[], scored: boolean[], shape: number[], emit: (alarm: Alarm) => void, threshold: number): void {
-  const ratio = buckets.map((bucket, i) => (scored[i] && shape[i] > 0 ? bucket.count / shape[i] : NaN));
+function scoreLevel(buckets: BucketSummary[], bucketMs: number, scored: boolean[], emit: (alarm: Alarm) => void, threshold: number): void {
+  const day = Math.round(DAY_MS / bucketMs);
+  const yesterday = buckets.map((_, i) => {
+    const j = i - day;
+    if (j - 1 < 0 || !scored[j - 1] || !scored[j] || !scored[j + 1]) return NaN;
+    return (buckets[j - 1].count + buckets[j].count + buckets[j + 1].count) / 3;
+  });
+  const ratio = buckets.map((bucket, i) => (scored[i] && yesterday[i] > 0 ? bucket.count / yesterday[i] : NaN));
   const expected = buckets.map((_, i) => {
-    if (!scored[i] || !(shape[i] > 0)) return NaN;
+    if (!scored[i] || !(yesterday[i] > 0)) return NaN;
     const past: number[] = [];
     for (let j = i - LEVEL_MEMORY_BUCKETS; j < i; j++) if (j >= 0 && !Number.isNaN(ratio[j])) past.push(ratio[j]);
-    return past.length === LEVEL_MEMORY_BUCKETS ? median(past) * shape[i] : NaN;
+    return past.length === LEVEL_MEMORY_BUCKETS ? median(past) * yesterday[i] : NaN;
   });
   const residuals = buckets.map((b, i) => (expected[i] > 0 ? (b.count - expected[i]) / Math.sqrt(expected[i]) : NaN)).filter((r) => !Number.isNaN(r));
   const centre = median(residuals);
@@ -403,8 +410,8 @@ export function scoreBuckets(buckets: BucketSummary[], options: DetectorOptions 
   const emit = (alarm: Alarm) => {
     if (signals.includes(alarm.signal)) alarms.push(alarm);
   };
-  const shape = scoreCounts(buckets, bucketMs, scored, emit, threshold * COUNT_THRESHOLD_FACTOR);
-  if (signals.includes("level")) scoreLevel(buckets, scored, shape, emit, threshold * COUNT_THRESHOLD_FACTOR);
+  scoreCounts(buckets, bucketMs, scored, emit, threshold * COUNT_THRESHOLD_FACTOR);
+  if (signals.includes("level")) scoreLevel(buckets, bucketMs, scored, emit, threshold);
   scoreEntities(buckets, bucketMs, scored, "host.name", emit, threshold);
   scoreEntities(buckets, bucketMs, scored, "url.path", emit, threshold);
   if (signals.includes("distinct")) scoreDistinct(buckets, scored, emit, threshold);
