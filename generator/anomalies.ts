@@ -6,6 +6,7 @@ import { ANOMALY_KINDS } from "./types";
 import { hashString, Random } from "./rng";
 import { freshClient, shapeClient, type Population, type ShapedClient } from "./population";
 import { DAY_MS, HOUR_MS, MINUTE_MS } from "./traffic";
+import { NEW_ERROR_TEXT } from "./nginx";
 
 export interface AnomalyKindSpec {
   kind: AnomalyKind;
@@ -78,6 +79,34 @@ export const ANOMALY_SPECS: Readonly<Record<AnomalyKind, AnomalyKindSpec>> = {
     isValidMagnitude: between(0, 6000),
     targetFields: ["user_agent.original"],
   },
+  new_error: {
+    kind: "new_error",
+    defaultDurationMinutes: 30,
+    defaultMagnitude: 0.5,
+    magnitudeMeaning: "share of the target's requests that fail with 502 and the new error-log line",
+    magnitudeAllowed: "a number > 0 and <= 1",
+    isValidMagnitude: between(0, 1),
+    targetFields: ["host.name", "url.path"],
+  },
+  level_shift: {
+    kind: "level_shift",
+    // The duration is the adaptation time: the new level lasts to the end of the data.
+    defaultDurationMinutes: 120,
+    defaultMagnitude: 1.6,
+    magnitudeMeaning: "factor applied to the request rate from the start to the end of the data",
+    magnitudeAllowed: "a number > 1 and <= 10",
+    isValidMagnitude: between(1, 10),
+    targetFields: [],
+  },
+  ramp: {
+    kind: "ramp",
+    defaultDurationMinutes: 360,
+    defaultMagnitude: 4,
+    magnitudeMeaning: "factor on the target's response times at the end of the ramp (1 at its start)",
+    magnitudeAllowed: "a number > 1 and <= 100",
+    isValidMagnitude: between(1, 100),
+    targetFields: ["url.path"],
+  },
 };
 
 /** Randomly placed windows start after this share of the range, so ML has history to learn from first. */
@@ -144,12 +173,14 @@ export function checkAnomalyRequest(request: AnomalyRequest, key: string, popula
 }
 
 function targetAllowed(kind: AnomalyKind, population: Population): string {
+  const examples = () => population.urls.slice(0, 5).map((url) => url.path).join(", ");
   switch (kind) {
     case "latency":
-    case "errors": {
-      const examples = population.urls.slice(0, 5).map((url) => url.path);
-      return `a host name (${population.hosts.map((host) => host.name).join(", ")}) or a URL path the site serves (e.g. ${examples.join(", ")})`;
-    }
+    case "errors":
+    case "new_error":
+      return `a host name (${population.hosts.map((host) => host.name).join(", ")}) or a URL path the site serves (e.g. ${examples()})`;
+    case "ramp":
+      return `a URL path the site serves (e.g. ${examples()})`;
     case "scan":
       return "an IPv4 address, e.g. 185.220.101.7";
     case "rare_agent":
@@ -164,9 +195,12 @@ function resolveTarget(kind: AnomalyKind, target: string, population: Population
   switch (kind) {
     case "latency":
     case "errors":
+    case "new_error":
       if (population.hosts.some((host) => host.name === target)) return { field: "host.name", value: target };
       if (population.urls.some((url) => url.path === target)) return { field: "url.path", value: target };
       return undefined;
+    case "ramp":
+      return population.urls.some((url) => url.path === target) ? { field: "url.path", value: target } : undefined;
     case "scan":
       return IPV4.test(target) ? { field: "source.ip", value: target } : undefined;
     case "rare_agent":
@@ -180,8 +214,13 @@ function resolveTarget(kind: AnomalyKind, target: string, population: Population
 function drawTarget(kind: AnomalyKind, random: Random, population: Population, taken: Set<string>): { field: string; value: string } | null {
   switch (kind) {
     case "latency":
-    case "errors": {
+    case "errors":
+    case "new_error": {
       if (random.chance(0.5)) return { field: "host.name", value: random.pick(population.hosts).name };
+      const popular = population.urls.filter((url) => url.urlClass !== "asset").slice(0, POPULAR_TARGET_COUNT);
+      return { field: "url.path", value: random.pick(popular).path };
+    }
+    case "ramp": {
       const popular = population.urls.filter((url) => url.urlClass !== "asset").slice(0, POPULAR_TARGET_COUNT);
       return { field: "url.path", value: random.pick(popular).path };
     }
@@ -220,6 +259,12 @@ export function describeAnomaly(kind: AnomalyKind, magnitude: number, durationMi
       return `Client ${on} probes ${formatNumber(magnitude)} distinct URLs per minute, mostly answered 404, for ${minutes}.`;
     case "rare_agent":
       return `A user agent never seen before, "${on}", sends ${formatNumber(magnitude)} requests per minute for ${minutes}.`;
+    case "new_error":
+      return `A new error-log category appears on ${on}: ${formatNumber(magnitude * 100)}% of its requests fail with 502 and "${NEW_ERROR_TEXT}" for ${minutes}.`;
+    case "level_shift":
+      return `Request rate multiplied by ${formatNumber(magnitude)} across the whole service from the start to the end of the data, a lasting change such as a launch; after ${minutes} it is the new normal.`;
+    case "ramp":
+      return `Response times on ${on} grow steadily from normal to ${formatNumber(magnitude)} times normal over ${minutes}, as in a leak, then return to normal.`;
   }
 }
 
@@ -313,6 +358,19 @@ export function resolveAnomalies(
   });
   if (problems.length > 0) return problems;
 
+  // A ramp that cannot fit is named for its own value, rather than as a range that is too short.
+  const rangeMinutes = (range.endMs - range.startMs) / MINUTE_MS;
+  requests.forEach((request, index) => {
+    const durationMinutes = request.durationMinutes ?? ANOMALY_SPECS[request.kind].defaultDurationMinutes;
+    if (request.kind === "ramp" && durationMinutes >= rangeMinutes) {
+      problems.push(
+        `anomalies[${index}].durationMinutes: ${formatNumber(durationMinutes)} makes the ramp as long as the range or longer (${formatNumber(rangeMinutes)} minutes); ` +
+          `allowed: a ramp shorter than the range, or a longer range`,
+      );
+    }
+  });
+  if (problems.length > 0) return problems;
+
   const random = new Random(seed, stream);
   const windows = placeWindows(requests, range, random.fork("placement"), rangeLabel);
   if (typeof windows[0] === "string") return windows as string[];
@@ -353,13 +411,13 @@ export interface AnomalyEffect {
   startMs: number;
   endMs: number;
   magnitude: number;
-  /** spike and drop: factor on the normal request rate; 1 for other kinds. */
+  /** spike, drop and level_shift: factor on the normal request rate; 1 for other kinds. */
   rateFactor: number;
   /** scan and rare_agent: requests per second of the extra client; 0 for other kinds. */
   extraRatePerSecond: number;
-  /** latency and errors: index of the affected host, or -1. */
+  /** latency, errors and new_error: index of the affected host, or -1. */
   hostIndex: number;
-  /** latency and errors: index of the affected URL, or -1. */
+  /** latency, errors, new_error and ramp: index of the affected URL, or -1. */
   urlIndex: number;
   /** scan and rare_agent: the client that sends the extra requests. */
   client: ShapedClient | null;
@@ -376,9 +434,10 @@ export function compileEffects(anomalies: readonly InjectedAnomaly[], seed: numb
     const effect: AnomalyEffect = {
       kind: anomaly.kind,
       startMs: Date.parse(anomaly.start),
-      endMs: Date.parse(anomaly.end),
+      // A level shift lasts: its truth's end is where the new level has become normal, not where it stops.
+      endMs: anomaly.kind === "level_shift" ? Infinity : Date.parse(anomaly.end),
       magnitude: anomaly.magnitude,
-      rateFactor: anomaly.kind === "spike" || anomaly.kind === "drop" ? anomaly.magnitude : 1,
+      rateFactor: anomaly.kind === "spike" || anomaly.kind === "drop" || anomaly.kind === "level_shift" ? anomaly.magnitude : 1,
       extraRatePerSecond: anomaly.kind === "scan" || anomaly.kind === "rare_agent" ? anomaly.magnitude / 60 : 0,
       hostIndex: -1,
       urlIndex: -1,

@@ -120,8 +120,9 @@ const ANOMALY_HELP = `Anomalies (--anomaly, repeatable; replaces the scenario's 
   KIND[,start=TIME][,minutes=N][,magnitude=X][,target=VALUE]
   KIND      one of ${ANOMALY_KINDS.join(", ")}
   start     ISO-8601 time the window opens (default: drawn from the seed, away from the edges)
-  minutes   duration of the window (default: the kind's, e.g. 30 for spike)
-  magnitude rate factor (spike, drop), latency factor, 5xx share (errors), requests/minute (scan, rare_agent)
+  minutes   duration of the window (default: the kind's, e.g. 30 for spike); level_shift: the adaptation time
+  magnitude rate factor (spike, drop, level_shift), latency factor (latency; ramp: at its end),
+            5xx share (errors; new_error: 502s), requests/minute (scan, rare_agent)
   target    the affected host, URL path, client IP or user agent; must come last (may hold commas)
   A start needs an --end that puts it in the range (see the examples).`;
 

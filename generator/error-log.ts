@@ -14,6 +14,8 @@
 //                                                         no live upstreams while connecting to upstream /
 //                                                         upstream timed out (110: Connection timed out) while reading response header from upstream (error)
 //   latency window, on its host or URL, a slow request    upstream timed out (110: Connection timed out) while reading upstream (error)
+//   new_error window, on its host or URL: 502             SSL_do_handshake() failed (SSL: error:0A000086:SSL routines::certificate
+//                                                         verify failed) while SSL handshaking to upstream (crit)
 //   a large download, now and then                        client prematurely closed connection while sending response to client (info)
 //
 // 500s are the application's own answers, which nginx passes on without a line of its own. The
@@ -31,7 +33,7 @@ import type { AccessLogEvent } from "./types";
 import type { DatasetPlan } from "./plan";
 import { generateEvents } from "./events";
 import { buildPopulation, type UrlClass } from "./population";
-import { DATA_STREAM_NAMESPACE, deepFreeze, ECS_VERSION, ERROR_DATASET, errorLogTime, NGINX_MODULE, SERVICE_NAME, SITE_DOMAIN } from "./nginx";
+import { DATA_STREAM_NAMESPACE, deepFreeze, ECS_VERSION, ERROR_DATASET, errorLogTime, NEW_ERROR_TEXT, NGINX_MODULE, SERVICE_NAME, SITE_DOMAIN } from "./nginx";
 import { hashString, Random } from "./rng";
 
 /** One line of nginx's error log, as the integration's error data stream indexes it. */
@@ -39,7 +41,7 @@ export interface NginxErrorEvent {
   "@timestamp": string;
   /** The text after the prefix, e.g. `open() "/usr/share/nginx/html/x" failed (2: No such file or directory), client: ...` */
   message: string;
-  log: { level: "error" | "warn" | "info" };
+  log: { level: "crit" | "error" | "warn" | "info" };
   event: {
     dataset: string;
     module: "nginx";
@@ -87,9 +89,9 @@ export class ErrorLogDeriver {
     const population = buildPopulation(plan.seed);
     this.urlByPath = new Map(population.urls.map((url) => [url.path, url]));
     this.hostFactor = new Map(population.hosts.map((host) => [host.name, host.durationFactor]));
-    // The errors and latency windows of the ground truth, with the host or URL each one hits.
+    // The errors, latency and new_error windows of the ground truth, with the host or URL each one hits.
     this.windows = plan.anomalies.flatMap((anomaly) =>
-      (anomaly.kind === "errors" || anomaly.kind === "latency") && anomaly.entity !== null
+      (anomaly.kind === "errors" || anomaly.kind === "latency" || anomaly.kind === "new_error") && anomaly.entity !== null
         ? [{ kind: anomaly.kind, startMs: Date.parse(anomaly.start), endMs: Date.parse(anomaly.end), field: anomaly.entity.field, value: anomaly.entity.value }]
         : [],
     );
@@ -123,6 +125,11 @@ export class ErrorLogDeriver {
       text = `open() "${DOCUMENT_ROOT}${path}" failed (2: No such file or directory)`;
     } else if (status === 403 && url === undefined) {
       text = "access forbidden by rule";
+    } else if (window?.kind === "new_error" && status === 502) {
+      // nginx logs a failed TLS handshake with an upstream at crit.
+      upstream = true;
+      level = "crit";
+      text = NEW_ERROR_TEXT;
     } else if (window?.kind === "errors") {
       upstream = true;
       if (status === 502) text = "connect() failed (111: Connection refused) while connecting to upstream";

@@ -351,13 +351,17 @@ function* eventsBetween(context: EventContext, startMs: number, endMs: number, r
       }
     }
 
-    // latency and errors act on every request to their host or URL, whoever sends it.
+    // latency, errors, new_error and ramp act on every request to their host or URL, whoever sends it.
     for (let index = 0; index < modifiers.length; index++) {
       const modifier = modifiers[index];
       const hits = modifier.hostIndex >= 0 ? modifier.hostIndex === hostIndex : modifier.urlIndex === urlIndex;
       if (!hits) continue;
       if (modifier.kind === "latency") durationMs *= modifier.magnitude;
-      else if (random.float() < modifier.magnitude) status = errorStatus.pick(random);
+      else if (modifier.kind === "ramp") durationMs *= 1 + ((modifier.magnitude - 1) * (arrival - modifier.startMs)) / (modifier.endMs - modifier.startMs);
+      // new_error: the upstream's TLS handshake fails, which nginx answers with 502 Bad Gateway.
+      else if (modifier.kind === "new_error") {
+        if (random.float() < modifier.magnitude) status = 502;
+      } else if (random.float() < modifier.magnitude) status = errorStatus.pick(random);
     }
     const bytes = bodyBytes(random, status, method, medianBytes);
 

@@ -24,6 +24,12 @@ export const ERROR_DATASET = "nginx.error";
 /** The data stream namespace; the integration's default. */
 export const DATA_STREAM_NAMESPACE = "default";
 export const SERVICE_NAME = "shop-web";
+/**
+ * The error-log text of a new_error window: the certificate of the upstream behind the target has
+ * expired or changed, so nginx's TLS handshake to it fails and the request is answered 502. It
+ * occurs nowhere else, so a categorization job meets it as a new category.
+ */
+export const NEW_ERROR_TEXT = "SSL_do_handshake() failed (SSL: error:0A000086:SSL routines::certificate verify failed) while SSL handshaking to upstream";
 
 // --- Escaping, as nginx does it -------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 // Named bundles of anomalies. Each kind has a scenario of its own so that one ML job can be taught
-// (and checked) alone; "mixed" shows several kinds side by side; "none" is the clean baseline on
-// which no job should raise an alarm.
+// (and checked) alone; "mixed" shows the six classic kinds side by side (new_error, level_shift and
+// ramp stay out of it, so its windows and figures stay as they were); "none" is the clean baseline
+// on which no job should raise an alarm.
 
 import type { AnomalyRequest } from "./types";
 
@@ -30,6 +31,19 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = Object.freeze({
   scan: scenario("scan", "One new client probes 60 distinct URLs a minute for 30 minutes, mostly answered 404.", [{ kind: "scan" }]),
   rare_agent: scenario("rare_agent", "A scripted client with a user agent never seen before sends 10 requests a minute for 30 minutes.", [
     { kind: "rare_agent" },
+  ]),
+  new_error: scenario(
+    "new_error",
+    "A new error-log category appears and bursts: for 30 minutes, half the requests to one host or one popular URL fail with 502 because the TLS handshake with its upstream fails.",
+    [{ kind: "new_error" }],
+  ),
+  level_shift: scenario(
+    "level_shift",
+    "A lasting step, as after a launch: the request rate grows 1.6 times and stays there; after two hours it is the new normal.",
+    [{ kind: "level_shift" }],
+  ),
+  ramp: scenario("ramp", "A leak: response times on one popular URL grow steadily to four times normal over six hours, then return to normal.", [
+    { kind: "ramp" },
   ]),
   live: scenario(
     "live",

@@ -63,7 +63,7 @@ export interface AccessLogEvent {
   data_stream: { type: "logs"; dataset: string; namespace: string };
 }
 
-export const ANOMALY_KINDS = ["spike", "drop", "latency", "errors", "scan", "rare_agent"] as const;
+export const ANOMALY_KINDS = ["spike", "drop", "latency", "errors", "scan", "rare_agent", "new_error", "level_shift", "ramp"] as const;
 export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
 
 /** What a user (or a scenario) asks for. Unset fields take the kind's defaults. */
@@ -71,8 +71,13 @@ export interface AnomalyRequest {
   kind: AnomalyKind;
   /** Explicit start; when absent the start is drawn from the seed, away from the range's edges. */
   start?: Date;
+  /** How long the window lasts; for level_shift, the adaptation time (the new level itself lasts to the end of the data). */
   durationMinutes?: number;
-  /** Meaning depends on the kind: rate factor (spike, drop), latency factor, 5xx share, requests per minute (scan, rare_agent). */
+  /**
+   * Meaning depends on the kind: rate factor (spike, drop, level_shift), latency factor (latency;
+   * ramp: at the ramp's end), 5xx share (errors; new_error: 502s with the new error-log line),
+   * requests per minute (scan, rare_agent).
+   */
   magnitude?: number;
   /** Which entity is affected, where the kind has one (host name, url path, client ip, user agent). Drawn from the seed when absent. */
   target?: string;
@@ -96,10 +101,13 @@ export interface InjectedAnomaly {
   kind: AnomalyKind;
   /** ISO-8601 UTC, inclusive */
   start: string;
-  /** ISO-8601 UTC, exclusive */
+  /**
+   * ISO-8601 UTC, exclusive. For level_shift, the end of the adaptation time: the new level lasts
+   * to the end of the data, but from here on it is the new normal, and an alarm is a false one.
+   */
   end: string;
   magnitude: number;
-  /** null for kinds that touch the whole service (spike, drop) */
+  /** null for kinds that touch the whole service (spike, drop, level_shift) */
   entity: AnomalyEntity | null;
   /** One plain sentence for instructors */
   description: string;

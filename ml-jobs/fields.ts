@@ -53,6 +53,34 @@ export const LAB_INDEX_FIELDS: Readonly<Record<string, LabFieldType>> = {
   "data_stream.namespace": "keyword",
 };
 
-export function isNumericField(field: string): boolean {
-  return LAB_INDEX_FIELDS[field] === "long";
+/**
+ * The fields of nginx's error log (generator/error-log.ts), with the types of LAB_ERROR_INDEX_MAPPINGS:
+ * what a job whose datafeed reads the error indices (ERROR_INDEX_PATTERN) may name.
+ */
+export const LAB_ERROR_INDEX_FIELDS: Readonly<Record<string, LabFieldType>> = {
+  "@timestamp": "date",
+  message: "text",
+  "log.level": "keyword",
+  "event.dataset": "keyword",
+  "event.module": "keyword",
+  "event.kind": "keyword",
+  "event.category": "keyword",
+  "event.type": "keyword",
+  "event.created": "date",
+  "event.original": "keyword",
+  "process.pid": "long",
+  "process.thread.id": "long",
+  "nginx.error.connection_id": "long",
+  "url.path": "keyword",
+  "source.ip": "ip",
+  "host.name": "keyword",
+  "service.name": "keyword",
+  "ecs.version": "keyword",
+  "data_stream.type": "keyword",
+  "data_stream.dataset": "keyword",
+  "data_stream.namespace": "keyword",
+};
+
+export function isNumericField(field: string, fields: Readonly<Record<string, LabFieldType>> = LAB_INDEX_FIELDS): boolean {
+  return fields[field] === "long";
 }

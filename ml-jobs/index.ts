@@ -10,7 +10,7 @@ import type { AnomalyKind } from "../generator/types";
 import { DEFAULT_INDEX_PATTERN, ERROR_INDEX_PATTERN, validateJobFile, type DatafeedBody, type JobBody } from "./validate";
 
 export { DEFAULT_INDEX_PATTERN, ERROR_INDEX_PATTERN, parseByteSize, parseTimeValue, validateJobFile } from "./validate";
-export { LAB_INDEX_FIELDS } from "./fields";
+export { LAB_ERROR_INDEX_FIELDS, LAB_INDEX_FIELDS } from "./fields";
 
 export interface LabJobDefinition {
   name: string;
@@ -21,8 +21,8 @@ export interface LabJobDefinition {
   job: JobBody;
   /** The put-datafeed body without datafeed_id, job_id and indices */
   datafeed: DatafeedBody;
-  /** The pattern the file's datafeed names; ERROR_INDEX_PATTERN for a job on nginx's error log. Absent: DEFAULT_INDEX_PATTERN */
-  indexPattern?: string;
+  /** The index pattern the file names: DEFAULT_INDEX_PATTERN, or ERROR_INDEX_PATTERN for a job on the error log */
+  indexPattern: string;
 }
 
 export const JOBS_DIR = __dirname;

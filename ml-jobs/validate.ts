@@ -6,14 +6,20 @@
 
 import { ANOMALY_KINDS, type AnomalyKind } from "../generator/types";
 import { DETECTOR_FUNCTIONS } from "./functions";
-import { LAB_INDEX_FIELDS, isNumericField } from "./fields";
+import { LAB_ERROR_INDEX_FIELDS, LAB_INDEX_FIELDS, isNumericField } from "./fields";
 import { parseTimeValue } from "./time";
 import { checkAggregatedJob } from "./aggregations";
 
 /** Where every job file's datafeed reads by default; `jobRequests` points it elsewhere when asked. */
 export const DEFAULT_INDEX_PATTERN = "lab-access-*";
-/** The pattern of nginx's error-log indices: a job file whose datafeed names it reads the error log, and `jobRequests` points it at the lab's error index. */
+/**
+ * Where a job on nginx's error log reads (the categorization job): the sink writes the error lines
+ * to `<prefix with -access replaced by -error>-...`, and the lab points such a datafeed there. Its
+ * fields are the error log's (LAB_ERROR_INDEX_FIELDS).
+ */
 export const ERROR_INDEX_PATTERN = "lab-error-*";
+/** The field a categorization job splits by: the category ML assigns to each message. */
+const ML_CATEGORY = "mlcategory";
 
 export type JobBody = Record<string, unknown> & { analysis_config: { bucket_span: string; detectors: Record<string, unknown>[]; influencers?: string[] } };
 export type DatafeedBody = Record<string, unknown>;
@@ -26,7 +32,7 @@ export interface ValidatedJob {
   job: JobBody;
   /** The datafeed body without datafeed_id, job_id and indices */
   datafeed: DatafeedBody;
-  /** The pattern the file's datafeed names: DEFAULT_INDEX_PATTERN (the access log) or ERROR_INDEX_PATTERN */
+  /** The index pattern the file's datafeed names: DEFAULT_INDEX_PATTERN, or ERROR_INDEX_PATTERN for a job on the error log */
   indexPattern: string;
 }
 
@@ -89,10 +95,20 @@ export function validateJobFile(
   if (!isObject(datafeed)) at("datafeed", "missing or not an object");
   if (!isObject(job) || !isObject(datafeed)) return fail();
 
-  const checkField = (path: string, field: unknown, options: { numeric?: boolean } = {}) => {
+  // A datafeed on the error indices names the error log's fields; any other, the access log's.
+  const onErrorLog = Array.isArray(datafeed.indices) && datafeed.indices.length === 1 && datafeed.indices[0] === ERROR_INDEX_PATTERN;
+  const fields = onErrorLog ? LAB_ERROR_INDEX_FIELDS : LAB_INDEX_FIELDS;
+  const known = onErrorLog ? `the error log's index (${ERROR_INDEX_PATTERN}) defines ${Object.keys(LAB_ERROR_INDEX_FIELDS).join(", ")}` : `the lab's index defines ${KNOWN_FIELDS}`;
+  const analysisObject = isObject(job.analysis_config) ? job.analysis_config : undefined;
+  const categorizes = analysisObject?.categorization_field_name !== undefined;
+  const checkField = (path: string, field: unknown, options: { numeric?: boolean; split?: boolean } = {}) => {
     if (typeof field !== "string") return at(path, `must be a field name, got ${JSON.stringify(field)}`);
-    if (!(field in LAB_INDEX_FIELDS)) return at(path, `unknown field "${field}"; the lab's index defines ${KNOWN_FIELDS}`);
-    if (options.numeric === true && !isNumericField(field)) at(path, `"${field}" is a ${LAB_INDEX_FIELDS[field]} field; this function needs a numeric one`);
+    if (field === ML_CATEGORY && options.split === true) {
+      if (!categorizes) at(path, `"${ML_CATEGORY}" needs job.analysis_config.categorization_field_name`);
+      return;
+    }
+    if (!(field in fields)) return at(path, `unknown field "${field}"; ${known}`);
+    if (options.numeric === true && !isNumericField(field, fields)) at(path, `"${field}" is a ${fields[field]} field; this function needs a numeric one`);
   };
 
   // job
@@ -144,13 +160,20 @@ export function validateJobFile(
         if (rule.requiresBy && detector.by_field_name === undefined) at(`${path}.by_field_name`, `function "${detector.function}" needs a by_field_name`);
         if (rule.requiresOver && detector.over_field_name === undefined) at(`${path}.over_field_name`, `function "${detector.function}" needs an over_field_name`);
         for (const key of ["by_field_name", "over_field_name", "partition_field_name"] as const) {
-          if (detector[key] !== undefined) checkField(`${path}.${key}`, detector[key]);
+          if (detector[key] !== undefined) checkField(`${path}.${key}`, detector[key], { split: true });
         }
       });
     }
     if (analysis.influencers !== undefined) {
       if (!Array.isArray(analysis.influencers)) at("job.analysis_config.influencers", "must be an array of field names");
-      else analysis.influencers.forEach((field: unknown, index: number) => checkField(`job.analysis_config.influencers[${index}]`, field));
+      else analysis.influencers.forEach((field: unknown, index: number) => checkField(`job.analysis_config.influencers[${index}]`, field, { split: true }));
+    }
+    if (categorizes) {
+      const field = analysis.categorization_field_name;
+      checkField("job.analysis_config.categorization_field_name", field);
+      if (typeof field === "string" && fields[field] !== undefined && fields[field] !== "text" && fields[field] !== "keyword") {
+        at("job.analysis_config.categorization_field_name", `"${field}" is a ${fields[field]} field; categorization needs a text or keyword field such as "message"`);
+      }
     }
   }
 
@@ -171,15 +194,19 @@ export function validateJobFile(
   if (datafeed.datafeed_id !== `datafeed-${String(job.job_id)}`) {
     at("datafeed.datafeed_id", `must be "datafeed-${String(job.job_id)}", got ${JSON.stringify(datafeed.datafeed_id)}`);
   }
-  if (!Array.isArray(datafeed.indices) || datafeed.indices.length !== 1 || datafeed.indices[0] !== indexPattern) {
-    at("datafeed.indices", `must be ["${indexPattern}"], the lab's index pattern, got ${JSON.stringify(datafeed.indices)}`);
+  if (!onErrorLog && (!Array.isArray(datafeed.indices) || datafeed.indices.length !== 1 || datafeed.indices[0] !== indexPattern)) {
+    at("datafeed.indices", `must be ["${indexPattern}"], the lab's index pattern, or ["${ERROR_INDEX_PATTERN}"] for a job on the error log, got ${JSON.stringify(datafeed.indices)}`);
   }
   if (datafeed.query !== undefined && !isObject(datafeed.query)) at("datafeed.query", "must be a query object");
 
   // Aggregated or raw: the rules of "Aggregating data for faster performance" (ml-jobs/aggregations.ts).
   const summaryCount = isObject(analysis) ? analysis.summary_count_field_name : undefined;
   if (datafeed.aggs !== undefined) at("datafeed.aggs", `spell it "aggregations", as every lab job does`);
-  if (datafeed.aggregations !== undefined) {
+  if (datafeed.aggregations !== undefined && categorizes) {
+    // Categorization reads each message's text, and an aggregated datafeed sends only bucket values
+    // (a text field cannot even be aggregated): https://www.elastic.co/guide/en/machine-learning/current/ml-configuring-categories.html
+    at("datafeed.aggregations", "a categorization job needs a raw datafeed: categorization reads each message's text, which no aggregation returns; remove the aggregations");
+  } else if (datafeed.aggregations !== undefined) {
     if (datafeed.scroll_size !== undefined) at("datafeed.scroll_size", "an aggregated datafeed does not scroll; remove it");
     if (isObject(analysis) && Array.isArray(analysis.detectors)) {
       checkAggregatedJob(
@@ -222,7 +249,7 @@ export function validateJobFile(
       detects,
       job: jobBody as JobBody,
       datafeed: datafeedBody,
-      indexPattern: (datafeed.indices as string[])[0],
+      indexPattern: onErrorLog ? ERROR_INDEX_PATTERN : indexPattern,
     },
     problems: [],
   };

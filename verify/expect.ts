@@ -4,18 +4,20 @@
 // in the data does.
 
 import { UsageError } from "../generator/errors";
-import { generateEvents } from "../generator/events";
 import { planDataset, type DatasetPlan } from "../generator/plan";
 import { SCENARIOS } from "../generator/scenarios";
 import type { GroundTruth } from "../generator/types";
 import { canonicalJson } from "./canonical-json";
 import { table } from "./format";
-import { detect, type Alarm } from "./reference/detector";
+import type { Alarm } from "./reference/detector";
 import { evaluateAlarms, SIGNAL_FOR_KIND, type Evaluation } from "./reference/evaluate";
+import { detectPlan } from "./reference/run";
 
 export interface ExpectReport {
   scenario: string;
   seed: number;
+  /** What the table alone does not say about a ramp (how late it is found) or a level shift (when it is the new normal) */
+  notes: string[];
   evaluation: Evaluation;
   alarms: Alarm[];
   eventCount: number;
@@ -47,8 +49,42 @@ export function planFromTruth(truth: GroundTruth, source: string): DatasetPlan {
 
 export function expectFromTruth(truth: GroundTruth, source: string): ExpectReport {
   const plan = planFromTruth(truth, source);
-  const result = detect(generateEvents(plan), { range: { start: plan.start.getTime(), end: plan.end.getTime() } });
-  return { scenario: truth.scenario, seed: truth.seed, evaluation: evaluateAlarms(truth, result.alarms, result.bucketMs), alarms: result.alarms, eventCount: result.eventCount };
+  const result = detectPlan(plan);
+  const evaluation = evaluateAlarms(truth, result.alarms, result.bucketMs);
+  return { scenario: truth.scenario, seed: truth.seed, notes: kindNotes(truth, evaluation, result.alarms), evaluation, alarms: result.alarms, eventCount: result.eventCount };
+}
+
+const minutesBetween = (fromIso: string, toIso: string) => Math.round((Date.parse(toIso) - Date.parse(fromIso)) / 60_000);
+
+/**
+ * What the table alone does not say about the new kinds: how late a ramp is found (and how slow
+ * its URL is by then), and when a level shift is the new normal.
+ */
+function kindNotes(truth: GroundTruth, evaluation: Evaluation, alarms: readonly Alarm[]): string[] {
+  const notes: string[] = [];
+  for (const w of evaluation.windows) {
+    const anomaly = truth.anomalies.find((a) => a.id === w.id)!;
+    if (anomaly.kind === "ramp") {
+      if (w.firstAlarm === null) {
+        notes.push(`${w.id}: the ramp on ${anomaly.entity?.value} never stands out in its ${minutesBetween(anomaly.start, anomaly.end)} minutes`);
+        continue;
+      }
+      // The bucket's middle: the ramp's factor there is what the first alarmed bucket saw.
+      const middle = Date.parse(w.firstAlarm) + 7.5 * 60_000;
+      const progress = Math.min(1, Math.max(0, (middle - Date.parse(anomaly.start)) / (Date.parse(anomaly.end) - Date.parse(anomaly.start))));
+      const factor = 1 + (anomaly.magnitude - 1) * progress;
+      const late = Math.max(0, minutesBetween(anomaly.start, w.firstAlarm));
+      notes.push(`${w.id}: the ramp on ${anomaly.entity?.value} begins at ${short(anomaly.start)}; it is first flagged ${late} minutes later, when responses are about ${factor.toFixed(1)} times slower`);
+    }
+    if (anomaly.kind === "level_shift") {
+      const after = alarms.filter((a) => a.signal === "level" && a.bucketStart >= Date.parse(anomaly.end));
+      notes.push(
+        `${w.id}: the new level starts at ${short(anomaly.start)} and lasts; from ${short(anomaly.end)} it is the new normal` +
+          (after.length === 0 ? ", and nothing alarms on it after that" : `, yet ${after.length} later bucket${after.length === 1 ? "" : "s"} still alarm`),
+      );
+    }
+  }
+  return notes;
 }
 
 const short = (iso: string) => iso.replace("T", " ").replace(/:\d\d\.\d+Z$/, "");
@@ -79,6 +115,7 @@ export function formatExpectReport(report: ExpectReport): string {
       );
     }
   }
+  for (const note of report.notes) out.push(`  note: ${note}`);
   const others = report.evaluation.falseAlarms;
   out.push("");
   out.push(`Alarmed buckets: ${report.evaluation.alarmedBuckets}, inside a window: ${report.evaluation.truePositiveBuckets} (precision ${(report.evaluation.precision * 100).toFixed(1)}%)`);

@@ -92,7 +92,7 @@ describe("generator/anomalies", () => {
     it("keeps every window of a multi-kind list apart by the gap, for many seeds", () => {
       for (let seed = 0; seed < 100; seed++) {
         const anomalies = resolved(ALL_KINDS, seed);
-        expect(anomalies).to.have.length(6);
+        expect(anomalies).to.have.length(ANOMALY_KINDS.length);
         for (let index = 1; index < anomalies.length; index++) {
           expect(Date.parse(anomalies[index].start) - Date.parse(anomalies[index - 1].end), `seed ${seed}`).to.be.at.least(GAP_MS);
         }
@@ -186,6 +186,53 @@ describe("generator/anomalies", () => {
     expect(describeAnomaly("rare_agent", 10, 30, { field: "user_agent.original", value: "curl/8.5.0" })).to.equal(
       'A user agent never seen before, "curl/8.5.0", sends 10 requests per minute for 30 minutes.',
     );
+    expect(describeAnomaly("new_error", 0.5, 30, { field: "host.name", value: "web-01" })).to.equal(
+      'A new error-log category appears on host web-01: 50% of its requests fail with 502 and "SSL_do_handshake() failed (SSL: error:0A000086:SSL routines::certificate verify failed) while SSL handshaking to upstream" for 30 minutes.',
+    );
+    expect(describeAnomaly("level_shift", 1.6, 120, null)).to.equal(
+      "Request rate multiplied by 1.6 across the whole service from the start to the end of the data, a lasting change such as a launch; after 120 minutes it is the new normal.",
+    );
+    expect(describeAnomaly("ramp", 4, 360, { field: "url.path", value: "/cart" })).to.equal(
+      "Response times on URL /cart grow steadily from normal to 4 times normal over 360 minutes, as in a leak, then return to normal.",
+    );
+  });
+
+  describe("the kinds that teach more: new_error, level_shift, ramp", () => {
+    it("refuses a target the site does not serve, naming the value and what is allowed", () => {
+      expect(checkAnomalyRequest({ kind: "ramp", target: "/no-such-page" }, "a", population)).to.deep.equal([
+        `a.target: "/no-such-page" is not allowed for ramp; allowed: a URL path the site serves (e.g. ${population.urls.slice(0, 5).map((url) => url.path).join(", ")})`,
+      ]);
+      expect(checkAnomalyRequest({ kind: "ramp", target: "web-01" }, "a", population)[0]).to.match(/^a\.target: "web-01" is not allowed for ramp; allowed: a URL path/);
+      expect(checkAnomalyRequest({ kind: "new_error", target: "web-09" }, "a", population)[0]).to.match(/^a\.target: "web-09" is not allowed for new_error; allowed: a host name \(web-01/);
+      expect(checkAnomalyRequest({ kind: "level_shift", target: "web-01" }, "a", population)).to.deep.equal([
+        'a.target: "web-01" is not allowed: level_shift affects the whole service; allowed: no target',
+      ]);
+      expect(checkAnomalyRequest({ kind: "new_error", target: "/cart" }, "a", population)).to.deep.equal([]);
+    });
+
+    it("refuses a ramp as long as the range or longer, naming its minutes", () => {
+      const day: RangeMs = { startMs: END_MS - DAY_MS, endMs: END_MS };
+      expect(resolveAnomalies([{ kind: "spike" }, { kind: "ramp", durationMinutes: 1500 }], day, 1, population, "1")).to.deep.equal([
+        "anomalies[1].durationMinutes: 1500 makes the ramp as long as the range or longer (1440 minutes); allowed: a ramp shorter than the range, or a longer range",
+      ]);
+      expect(resolveAnomalies([{ kind: "ramp", durationMinutes: 360 }], day, 1, population, "1")).to.have.length(1);
+    });
+
+    it("draws a ramp's URL from the most popular pages and API calls", () => {
+      for (let seed = 0; seed < 20; seed++) {
+        const [ramp] = resolved([{ kind: "ramp" }], seed);
+        expect(ramp.entity!.field).to.equal("url.path");
+        const url = population.urls.find((candidate) => candidate.path === ramp.entity!.value)!;
+        expect(url.urlClass, ramp.entity!.value).to.not.equal("asset");
+      }
+    });
+
+    it("keeps a level shift's rate to the end of the data, and records when it has become the new normal", () => {
+      const [shift] = resolved([{ kind: "level_shift" }], 3);
+      expect(Date.parse(shift.end) - Date.parse(shift.start)).to.equal(120 * MINUTE_MS);
+      const [effect] = compileEffects([shift], 3, population);
+      expect(effect).to.include({ rateFactor: 1.6, startMs: Date.parse(shift.start), endMs: Infinity });
+    });
   });
 
   it("compiles each anomaly into the effect the event loop applies", () => {

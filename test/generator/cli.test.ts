@@ -347,8 +347,10 @@ describe("lab-generate CLI", function () {
       { args: ["--end", "yesterday"], message: /^lab-generate: --end "yesterday" is not an ISO-8601 time; allowed: 2026-11-24T00:00:00Z, .* or "now"$/ },
       { args: ["--end", "2026-02-30T00:00:00Z"], message: /^lab-generate: --end "2026-02-30T00:00:00Z" is not an ISO-8601 time/ },
       { args: ["--end", "2026-11-17T00:00:00"], message: /^lab-generate: --end "2026-11-17T00:00:00" is not an ISO-8601 time/ },
-      { args: ["--scenario", "chaos"], message: 'lab-generate: --scenario "chaos" is not a known scenario; allowed: spike, mixed, none, drop, latency, errors, scan, rare_agent, live' },
-      { args: ["--anomaly", "meteor"], message: 'lab-generate: --anomaly #1 "meteor": unknown kind "meteor"; allowed: spike, drop, latency, errors, scan, rare_agent' },
+      { args: ["--scenario", "chaos"], message: 'lab-generate: --scenario "chaos" is not a known scenario; allowed: spike, mixed, none, drop, latency, errors, scan, rare_agent, new_error, level_shift, ramp, live' },
+      { args: ["--anomaly", "meteor"], message: 'lab-generate: --anomaly #1 "meteor": unknown kind "meteor"; allowed: spike, drop, latency, errors, scan, rare_agent, new_error, level_shift, ramp' },
+      { args: ["--days", "1", "--anomaly", "ramp,minutes=1500"], message: "lab-generate: --anomaly #1 minutes: 1500 makes the ramp as long as the range or longer (1440 minutes); allowed: a ramp shorter than the range, or a longer range" },
+      { args: ["--anomaly", "ramp,target=/no-such-page"], message: 'lab-generate: --anomaly #1 target: "/no-such-page" is not allowed for ramp; allowed: a URL path the site serves (e.g. /, /static/js/app.3f9a2c.js, /static/css/main.81be0d.css, /api/v1/products, /products)' },
       { args: ["--anomaly", "spike,colour=red"], message: 'lab-generate: --anomaly #1 "spike,colour=red": unknown key "colour"; allowed: start, minutes, magnitude, target (as key=value after the kind)' },
       { args: ["--anomaly", "spike,minutes=0"], message: /^lab-generate: --anomaly #1 minutes: 0 is not allowed; allowed: a number of minutes >= 1/ },
       {

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { generateErrorEvents, generateNginxLogs, type NginxErrorEvent } from "../../generator/error-log";
+import { NEW_ERROR_TEXT } from "../../generator/nginx";
 import { planDataset, type DatasetOptions } from "../../generator/plan";
 import type { AccessLogEvent } from "../../generator/types";
 import { LAB_ERROR_INDEX_MAPPINGS, LAB_INDEX_MAPPINGS } from "../../generator/sinks/elasticsearch-index";
@@ -161,5 +162,45 @@ describe("generator/error-log: nginx's error log for the same traffic", () => {
       if (wrong.length > 3 || ++n > 50_000) break;
     }
     expect(wrong).to.deep.equal([]);
+  });
+});
+
+describe("generator/error-log: a new_error window's new category", () => {
+  const plan = planDataset({
+    days: 1,
+    seed: 5,
+    end: END,
+    meanRatePerSecond: 0.5,
+    anomalies: [{ kind: "new_error", target: "/api/v1/products", start: new Date("2026-11-23T15:00:00Z"), durationMinutes: 30, magnitude: 0.5 }],
+  });
+  const [window] = plan.truth.anomalies;
+
+  it("appears only inside its window, on its URL, each line right after a 502 for the same request, at crit", () => {
+    let previous: AccessLogEvent | undefined;
+    const wrong: string[] = [];
+    let lines = 0;
+    let failures = 0;
+    for (const event of generateNginxLogs(plan)) {
+      if (!isError(event)) {
+        previous = event;
+        const inside = event["@timestamp"] >= window.start && event["@timestamp"] < window.end && event.url.path === window.entity!.value;
+        if (inside && event.http.response.status_code === 502) failures += 1;
+        continue;
+      }
+      if (categoryOf(event) !== NEW_ERROR_TEXT) continue;
+      lines += 1;
+      const inside = event["@timestamp"] >= window.start && event["@timestamp"] < window.end && event.url.path === window.entity!.value;
+      const lined = previous !== undefined && previous["@timestamp"] === event["@timestamp"] && previous.url.path === event.url.path && previous.http.response.status_code === 502;
+      if (!inside || !lined || event.log.level !== "crit") wrong.push(`${event["@timestamp"]} ${event.url.path} ${event.log.level}`);
+    }
+    expect(wrong).to.deep.equal([]);
+    // Every 502 on the URL in the window is the handshake failure; about half the URL's requests fail.
+    expect(lines).to.equal(failures);
+    expect(lines).to.be.above(10);
+  });
+
+  it("is a category the error log never has without the window", () => {
+    const clean = planDataset({ days: 1, seed: 5, end: END, meanRatePerSecond: 0.5, anomalies: [] });
+    for (const error of generateErrorEvents(clean)) expect(categoryOf(error)).to.not.equal(NEW_ERROR_TEXT);
   });
 });

@@ -465,3 +465,38 @@ describe("generator/events", () => {
     });
   });
 });
+
+describe("generator/events: the kinds that teach more, each visible in its own signal", () => {
+  const end = new Date("2026-11-20T00:00:00Z");
+  const countBetween = (events: AccessLogEvent[], fromMs: number, toMs: number) => events.filter((event) => timeOf(event) >= fromMs && timeOf(event) < toMs).length;
+
+  it("level_shift: the request rate steps up by the magnitude at the start and stays there to the end of the data", () => {
+    const start = Date.parse("2026-11-19T10:00:00Z");
+    const options = { days: 1, seed: 4, end, meanRatePerSecond: 0.5 };
+    const shifted = [...generateEvents(planDataset({ ...options, anomalies: [{ kind: "level_shift", start: new Date(start), magnitude: 1.6 }] }))];
+    const clean = [...generateEvents(planDataset({ ...options, anomalies: [] }))];
+    const ratio = (fromMs: number, toMs: number) => countBetween(shifted, fromMs, toMs) / countBetween(clean, fromMs, toMs);
+    expect(ratio(start - 6 * HOUR_MS, start)).to.equal(1);
+    expect(ratio(start, start + 3 * HOUR_MS)).to.be.closeTo(1.6, 0.08);
+    expect(ratio(end.getTime() - 3 * HOUR_MS, end.getTime())).to.be.closeTo(1.6, 0.08);
+  });
+
+  it("ramp: the URL's response times grow steadily to the magnitude, then return to normal", () => {
+    const start = Date.parse("2026-11-19T08:00:00Z");
+    const url = "/api/v1/products";
+    const plan = planDataset({ days: 1, seed: 4, end, meanRatePerSecond: 1, anomalies: [{ kind: "ramp", target: url, start: new Date(start), durationMinutes: 360, magnitude: 4 }] });
+    const events = [...generateEvents(plan)].filter((event) => event.url.path === url);
+    const baseline = buildPopulation(4).urls.find((candidate) => candidate.path === url)!.medianDurationMs;
+    // The geometric mean of a stretch's durations over the URL's median, host factors averaging out.
+    const slowdown = (fromMs: number, toMs: number) => {
+      const stretch = events.filter((event) => timeOf(event) >= fromMs && timeOf(event) < toMs);
+      return Math.exp(stretch.reduce((sum, event) => sum + Math.log(event.event.duration / 1e6 / baseline), 0) / stretch.length);
+    };
+    const before = slowdown(start - 2 * HOUR_MS, start);
+    const hours = [0, 1, 2, 3, 4, 5].map((hour) => slowdown(start + hour * HOUR_MS, start + (hour + 1) * HOUR_MS) / before);
+    for (let hour = 1; hour < hours.length; hour++) expect(hours[hour], `hour ${hour}`).to.be.above(hours[hour - 1]);
+    // At the middle of each hour the factor is 1 + 3 * (hour + 0.5) / 6.
+    hours.forEach((factor, hour) => expect(factor, `hour ${hour}`).to.be.closeTo(1 + (3 * (hour + 0.5)) / 6, 0.25));
+    expect(slowdown(start + 6 * HOUR_MS, start + 8 * HOUR_MS) / before).to.be.closeTo(1, 0.12);
+  });
+});

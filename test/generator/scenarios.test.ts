@@ -19,8 +19,8 @@ describe("generator/scenarios", () => {
     expect(Date.parse(spike.end) - Date.parse(spike.start)).to.equal(30 * 60_000);
   });
 
-  it("mixes every kind once, never overlapping, over many seeds", () => {
-    expect(SCENARIOS.mixed.anomalies.map((anomaly) => anomaly.kind)).to.have.members([...ANOMALY_KINDS]);
+  it("mixes the six classic kinds once, never overlapping, over many seeds (the kinds that teach more have scenarios of their own)", () => {
+    expect(SCENARIOS.mixed.anomalies.map((anomaly) => anomaly.kind)).to.have.members(["spike", "drop", "latency", "errors", "scan", "rare_agent"]);
     for (let seed = 0; seed < 20; seed++) {
       const { anomalies } = planDataset({ days: 7, seed, end: END, scenario: "mixed" });
       for (let index = 1; index < anomalies.length; index++) {

@@ -266,7 +266,7 @@ describe("lab config", () => {
         'lab:liveAnomaly: "spike,start=2026-11-30T10:00:00Z" has no relative start; allowed: a start after the lab comes up, such as spike,start=+5m,minutes=30',
       ]);
       expect(problemsOf({ ...live, datasetScenario: "live", liveAnomaly: "meteor,start=+5m" }, local, liveCatalog)).to.deep.equal([
-        'lab:liveAnomaly: "meteor,start=+5m": unknown kind "meteor"; allowed: spike, drop, latency, errors, scan, rare_agent',
+        'lab:liveAnomaly: "meteor,start=+5m": unknown kind "meteor"; allowed: spike, drop, latency, errors, scan, rare_agent, new_error, level_shift, ramp',
       ]);
     });
 

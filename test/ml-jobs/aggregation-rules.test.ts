@@ -26,10 +26,13 @@ function onlyProblem(file: Record<string, any>, path: string): string {
 
 describe("ml-jobs: aggregated datafeeds", () => {
   describe("the shipped library", () => {
-    it("aggregates every datafeed but the population analysis (url_scanning), which scrolls with tuned pages and chunks", () => {
+    it("aggregates every datafeed but the population analysis (url_scanning), which scrolls with tuned pages and chunks, and the categorization of the error log", () => {
       const jobs = loadJobDefinitions();
       const raw = jobs.filter((job) => job.datafeed.aggregations === undefined).map((job) => job.name);
-      expect(raw).to.deep.equal(["lab_url_scanning"]);
+      expect(raw).to.deep.equal(["lab_error_categories", "lab_url_scanning"]);
+      const categories = jobs.find((job) => job.name === "lab_error_categories")!;
+      expect(categories.job.analysis_config).to.not.have.property("summary_count_field_name");
+      expect(categories.description).to.include("ml-configuring-categories");
       const scanning = jobs.find((job) => job.name === "lab_url_scanning")!;
       expect(scanning.datafeed).to.deep.include({ scroll_size: 10_000, chunking_config: { mode: "manual", time_span: "6h" } });
       expect(scanning.job.analysis_config).to.not.have.property("summary_count_field_name");

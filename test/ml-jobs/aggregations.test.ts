@@ -95,13 +95,13 @@ describe("ml-jobs: aggregated datafeeds on a real Elasticsearch", function () {
     await client.close();
   });
 
-  it("covers the six aggregated jobs", () => {
+  it("covers the seven aggregated jobs", () => {
     expect(jobs.map((def) => def.name)).to.have.members([
-      "lab_latency", "lab_rare_user_agent", "lab_request_rate_high", "lab_request_rate_low", "lab_response_code_rates", "lab_server_errors",
+      "lab_latency", "lab_rare_user_agent", "lab_request_rate_high", "lab_request_rate_level", "lab_request_rate_low", "lab_response_code_rates", "lab_server_errors",
     ]);
   });
 
-  for (const name of ["lab_request_rate_high", "lab_request_rate_low", "lab_response_code_rates", "lab_server_errors", "lab_latency", "lab_rare_user_agent"]) {
+  for (const name of ["lab_request_rate_high", "lab_request_rate_low", "lab_request_rate_level", "lab_response_code_rates", "lab_server_errors", "lab_latency", "lab_rare_user_agent"]) {
     it(`${name}: every row (bucket, terms, doc_count, max @timestamp, metrics) equals the one computed from the raw documents`, () => {
       const actual = fromEs.get(name)!;
       expect(actual.length, "rows").to.be.above(0);

@@ -8,6 +8,7 @@ import {
   DEFAULT_INDEX_PATTERN,
   ERROR_INDEX_PATTERN,
   JOBS_DIR,
+  LAB_ERROR_INDEX_FIELDS,
   LAB_INDEX_FIELDS,
   jobRequests,
   jobsForKinds,
@@ -18,7 +19,7 @@ import {
 } from "../../ml-jobs";
 import { DETECTOR_FUNCTIONS } from "../../ml-jobs/functions";
 import { SCENARIOS } from "../../generator/scenarios";
-import { LAB_INDEX_MAPPINGS } from "../../generator/sinks/elasticsearch-index";
+import { LAB_ERROR_INDEX_MAPPINGS, LAB_INDEX_MAPPINGS } from "../../generator/sinks/elasticsearch-index";
 
 function libraryFile(name: string): Record<string, any> {
   return JSON.parse(readFileSync(join(JOBS_DIR, name), "utf8"));
@@ -63,14 +64,16 @@ describe("ml-jobs", () => {
       }
     });
 
-    it("names only fields the generator's index mapping defines", () => {
+    it("names only fields the index it reads defines (the error log's for a job on it), and mlcategory only when it categorizes", () => {
       for (const job of jobs) {
-        const analysis = job.job.analysis_config;
+        const analysis = job.job.analysis_config as typeof job.job.analysis_config & { categorization_field_name?: string };
+        const fields = job.indexPattern === ERROR_INDEX_PATTERN ? LAB_ERROR_INDEX_FIELDS : LAB_INDEX_FIELDS;
         const named = [
           ...(analysis.influencers ?? []),
           ...analysis.detectors.flatMap((d) => [d.field_name, d.by_field_name, d.over_field_name, d.partition_field_name]),
-        ].filter((field) => field !== undefined);
-        for (const field of named) expect(LAB_INDEX_FIELDS, `${job.name}: ${String(field)}`).to.have.property(String(field));
+          analysis.categorization_field_name,
+        ].filter((field) => field !== undefined && !(field === "mlcategory" && analysis.categorization_field_name !== undefined));
+        for (const field of named) expect(fields, `${job.name}: ${String(field)}`).to.have.property(String(field));
         expect((job.job.data_description as { time_field: string }).time_field).to.equal("@timestamp");
       }
     });
@@ -98,6 +101,19 @@ describe("ml-jobs", () => {
       expect(functionsFor("latency")).to.include("high_mean");
       expect(functionsFor("scan")).to.include("high_distinct_count");
       expect(functionsFor("rare_agent")).to.include("rare");
+      expect(functionsFor("level_shift")).to.include("count");
+      expect(functionsFor("ramp")).to.include("high_mean");
+      expect(functionsFor("new_error")).to.include.members(["count", "rare"]);
+    });
+
+    it("categorizes the error log's messages for new_error, with a raw datafeed on the error indices", () => {
+      const [name] = jobsForKinds(["new_error"], jobs);
+      const job = jobs.find((j) => j.name === name)!;
+      expect(job.indexPattern).to.equal(ERROR_INDEX_PATTERN);
+      expect(job.job.analysis_config).to.include({ categorization_field_name: "message" });
+      expect(job.job.analysis_config.detectors.map((d) => [d.function, d.by_field_name])).to.deep.equal([["count", "mlcategory"], ["rare", "mlcategory"]]);
+      expect(job.datafeed).to.not.have.property("aggregations");
+      expect(jobRequests(job, { jobId: "c1-errors" }).datafeed.indices).to.deep.equal([ERROR_INDEX_PATTERN]);
     });
   });
 
@@ -109,6 +125,9 @@ describe("ml-jobs", () => {
       expect(jobsForScenario("errors")).to.deep.equal(["lab_response_code_rates", "lab_server_errors"]);
       expect(jobsForScenario("scan")).to.deep.equal(["lab_url_scanning"]);
       expect(jobsForScenario("rare_agent")).to.deep.equal(["lab_rare_user_agent"]);
+      expect(jobsForScenario("new_error")).to.deep.equal(["lab_error_categories"]);
+      expect(jobsForScenario("level_shift")).to.deep.equal(["lab_request_rate_level"]);
+      expect(jobsForScenario("ramp")).to.deep.equal(["lab_latency"]);
     });
 
     it("covers every kind of every scenario, and gives clean traffic every job (none of them should fire)", () => {
@@ -126,8 +145,10 @@ describe("ml-jobs", () => {
   });
 
   describe("jobRequests", () => {
+    const accessJob = () => loadJobDefinitions().find((def) => def.name === "lab_request_rate_high")!;
+
     it("points the datafeed at the given index pattern and job, named datafeed-<job>", () => {
-      const [def] = loadJobDefinitions();
+      const def = accessJob();
       const { job, datafeed } = jobRequests(def, { jobId: "cohort1-spike", indexPattern: "cohort1-access-*" });
       expect(job.job_id).to.equal("cohort1-spike");
       expect(job.analysis_config).to.deep.equal(def.job.analysis_config);
@@ -152,16 +173,13 @@ describe("ml-jobs", () => {
       const target = { jobId: "lab-c1-error_categories", indexPattern: "lab-c1-access-2026.11.17-0123abcd", errorIndexPattern: "lab-c1-error-2026.11.17-0123abcd" };
       expect(jobRequests(errorJob, target).datafeed.indices).to.deep.equal(["lab-c1-error-2026.11.17-0123abcd"]);
       expect(jobRequests(errorJob, { jobId: "x" }).datafeed.indices).to.deep.equal([ERROR_INDEX_PATTERN]);
-      const [accessJob] = loadJobDefinitions();
+      const accessJob = loadJobDefinitions().find((def) => def.name === "lab_request_rate_high")!;
       expect(accessJob.indexPattern).to.equal(DEFAULT_INDEX_PATTERN);
       expect(jobRequests(accessJob, target).datafeed.indices).to.deep.equal(["lab-c1-access-2026.11.17-0123abcd"]);
-      // A definition made before indexPattern existed reads the access log.
-      const { indexPattern: _absent, ...older } = accessJob;
-      expect(jobRequests(older, target).datafeed.indices).to.deep.equal(["lab-c1-access-2026.11.17-0123abcd"]);
     });
 
     it("defaults to the lab's index pattern and leaves the definition untouched", () => {
-      const [def] = loadJobDefinitions();
+      const def = accessJob();
       const before = JSON.stringify(def);
       const { job, datafeed } = jobRequests(def, { jobId: "x" });
       expect(datafeed.indices).to.deep.equal([DEFAULT_INDEX_PATTERN]);
@@ -235,6 +253,25 @@ describe("ml-jobs", () => {
       expect(loadFailure({ "a.json": good(), "b.json": good() }).message).to.include("b.json").and.include("already defined");
     });
 
+    it("refuses a categorization job with an aggregated datafeed, and mlcategory without categorization", () => {
+      const aggregated = libraryFile("request_rate_high.json");
+      aggregated.job.analysis_config.categorization_field_name = "message";
+      expect(loadFailure({ "bad.json": aggregated }).message).to.include("datafeed.aggregations").and.include("needs a raw datafeed");
+      const file = good();
+      file.job.analysis_config.detectors[0].by_field_name = "mlcategory";
+      expect(loadFailure({ "bad.json": file }).message).to.include("detectors[0].by_field_name").and.include('"mlcategory" needs job.analysis_config.categorization_field_name');
+    });
+
+    it("checks a job on the error log against the error log's fields", () => {
+      const file = libraryFile("error_categories.json");
+      file.job.analysis_config.influencers.push("user_agent.original");
+      file.job.analysis_config.categorization_field_name = "process.pid";
+      const error = loadFailure({ "bad.json": file });
+      expect(error.problems).to.have.length(2);
+      expect(error.problems[0]).to.include("influencers[3]").and.include('unknown field "user_agent.original"; the error log\'s index (lab-error-*) defines');
+      expect(error.problems[1]).to.include("categorization_field_name").and.include('"process.pid" is a long field');
+    });
+
     it("rejects an undeclared or unknown anomaly kind", () => {
       const file = good();
       file.job.custom_settings.lab.detects = ["ddos"];
@@ -244,6 +281,18 @@ describe("ml-jobs", () => {
 });
 
 describe("ml-jobs field catalogue", () => {
+  it("holds exactly the fields and types of the error log's mapping for jobs on the error log", () => {
+    const flat: Record<string, string> = {};
+    const walk = (properties: Record<string, any>, prefix: string) => {
+      for (const [name, spec] of Object.entries(properties)) {
+        if (spec.properties !== undefined) walk(spec.properties, `${prefix}${name}.`);
+        else flat[`${prefix}${name}`] = spec.type;
+      }
+    };
+    walk(LAB_ERROR_INDEX_MAPPINGS.properties as Record<string, any>, "");
+    expect(flat).to.deep.equal(LAB_ERROR_INDEX_FIELDS);
+  });
+
   it("is exactly the fields and types of the lab index mapping the Elasticsearch sink creates", () => {
     const flat: Record<string, string> = {};
     const walk = (properties: Record<string, any>, prefix: string) => {

@@ -44,4 +44,22 @@ describe("verify/expect: the expected answer from a ground truth", function () {
   it("adds no history note where the range is long enough", () => {
     expect(expectFromTruth(plan.truth, "truth.json").evaluation.windows[0]).to.not.have.property("history");
   });
+
+  it("says how late a ramp is first flagged and how slow its URL is by then, and when a level shift is the new normal", () => {
+    const ramp = planDataset({ days: 1, seed: 3, end: new Date("2026-11-20T00:00:00.000Z"), scenario: "ramp", meanRatePerSecond: 1 });
+    const rampReport = expectFromTruth(ramp.truth, "truth.json");
+    const [window] = ramp.truth.anomalies;
+    const late = (Date.parse(rampReport.evaluation.windows[0].firstAlarm!) - Date.parse(window.start)) / 60_000;
+    expect(late).to.be.above(15);
+    expect(rampReport.notes).to.have.length(1);
+    expect(rampReport.notes[0]).to.match(new RegExp(`^ramp-1: the ramp on ${window.entity!.value} begins at .*; it is first flagged ${Math.round(late)} minutes later, when responses are about \\d\\.\\d times slower$`));
+    expect(formatExpectReport(rampReport)).to.include(`  note: ${rampReport.notes[0]}`);
+
+    const shift = planDataset({ days: 3, seed: 2, end: new Date("2026-11-20T00:00:00.000Z"), scenario: "level_shift", meanRatePerSecond: 1 });
+    const shiftReport = expectFromTruth(shift.truth, "truth.json");
+    expect(shiftReport.evaluation.windows[0]).to.include({ detected: true });
+    expect(shiftReport.notes).to.deep.equal([
+      `level_shift-1: the new level starts at ${shift.truth.anomalies[0].start.slice(0, 16).replace("T", " ")} and lasts; from ${shift.truth.anomalies[0].end.slice(0, 16).replace("T", " ")} it is the new normal, and nothing alarms on it after that`,
+    ]);
+  });
 });

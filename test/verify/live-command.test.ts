@@ -104,7 +104,7 @@ describe("verify/live-command: lab-verify verify --live", function () {
         "--plot: cannot be used with --live; once the window is over, draw it with lab-verify verify --plot (without --live)",
         '--margin "abc" is not allowed; allowed: a duration from 0s to 6h such as 20m, 90m or 1h30m',
         '--wait "0s" is not allowed; allowed: a duration from 1s to 24h such as 20m, 90m or 1h30m',
-        '--window "spike" is not a window id; allowed: <kind>-<n> such as spike-1, with kind one of spike, drop, latency, errors, scan, rare_agent',
+        '--window "spike" is not a window id; allowed: <kind>-<n> such as spike-1, with kind one of spike, drop, latency, errors, scan, rare_agent, new_error, level_shift, ramp',
         '--alerts-index "a,b" is not allowed; allowed: one index name such as lab-cohort-a-alerts',
       ]);
     });

@@ -150,7 +150,7 @@ describe("verify/results against the ML results API (contract tests: a stub spea
     const jobs = await resolveJobs(client, {}, loadJobDefinitions());
     expect(stub.seen[0].query).to.deep.equal({ allow_no_match: "true" });
     expect(jobs).to.deep.equal([
-      { jobId: "c1-lab_latency", detects: ["latency"] },
+      { jobId: "c1-lab_latency", detects: ["latency", "ramp"] },
       { jobId: "custom", detects: ["scan", "rare_agent"] },
     ]);
   });
@@ -170,7 +170,7 @@ describe("verify/results against the ML results API (contract tests: a stub spea
     const job = { job_id: "c1-lab_latency", analysis_config: { bucket_span: "15m", detectors: [] } } as unknown as estypes.MlJob;
     stub = new MlStub().on((r) => (path(r) === "GET /_ml/anomaly_detectors/elastic-ml-lab" ? { body: { count: 1, jobs: [job] } satisfies estypes.MlGetJobsResponse } : undefined));
     client = await stub.start();
-    expect(await resolveJobs(client, {}, loadJobDefinitions())).to.deep.equal([{ jobId: "c1-lab_latency", detects: ["latency"], bucketSpanSeconds: 900 }]);
+    expect(await resolveJobs(client, {}, loadJobDefinitions())).to.deep.equal([{ jobId: "c1-lab_latency", detects: ["latency", "ramp"], bucketSpanSeconds: 900 }]);
   });
 
   it("contract: an explicit --job that does not exist still resolves from the library, and an unknown one is a usage error", async () => {

@@ -3,6 +3,7 @@
 // tallies and the distinct-URL counts of the bucket's clients, so memory grows with the number of
 // buckets (the length of the range), never with the number of events.
 
+import type { NginxErrorEvent } from "../../generator/error-log";
 import type { AccessLogEvent } from "../../generator/types";
 
 export interface EntityStats {
@@ -37,6 +38,22 @@ export interface BucketSummary {
   topClients: ClientStats[];
   /** Distinct URLs per client over every client of the bucket: distinct count -> number of clients */
   distinctHistogram: Map<number, number>;
+  /**
+   * Error-log lines per category (the text before nginx's ", client: "), when the error log was
+   * read along with the access log; absent otherwise.
+   */
+  categories?: Map<string, number>;
+}
+
+/** The category of an error-log line: its text without the request's particulars (client, request, upstream, host). */
+export function errorCategory(message: string): string {
+  const at = message.indexOf(", client: ");
+  return at === -1 ? message : message.slice(0, at);
+}
+
+/** An error-log line, told from an access event by its log.level. */
+export function isErrorEvent(event: AccessLogEvent | NginxErrorEvent): event is NginxErrorEvent {
+  return (event as NginxErrorEvent).log !== undefined;
 }
 
 const TOP_CLIENTS = 10;
@@ -66,12 +83,15 @@ export class BucketAggregator {
   private minutePrefix = "\u0000";
   private minuteMs = 0;
 
-  constructor(bucketMinutes: number) {
+  /** readsErrorLog: every bucket gets a category tally, empty until an error-log line arrives. */
+  constructor(bucketMinutes: number, private readonly readsErrorLog = false) {
     this.bucketMs = bucketMinutes * 60_000;
   }
 
   private open(start: number): BucketSummary {
-    return { start, count: 0, hosts: new Map(), urls: new Map(), agents: new Map(), topClients: [], distinctHistogram: new Map() };
+    const bucket: BucketSummary = { start, count: 0, hosts: new Map(), urls: new Map(), agents: new Map(), topClients: [], distinctHistogram: new Map() };
+    if (this.readsErrorLog) bucket.categories = new Map();
+    return bucket;
   }
 
   private close(bucket: BucketSummary): BucketSummary {
@@ -102,8 +122,11 @@ export class BucketAggregator {
     return this.minuteMs + seconds * 1000 + millis;
   }
 
-  /** Adds one event (in time order); returns the buckets this event completed, gaps included as empty buckets. */
-  add(event: AccessLogEvent): BucketSummary[] {
+  /**
+   * Adds one event (in time order); returns the buckets this event completed, gaps included as empty
+   * buckets. An error-log line counts towards its category only, never as a request.
+   */
+  add(event: AccessLogEvent | NginxErrorEvent): BucketSummary[] {
     const time = this.parseTime(event["@timestamp"]);
     const start = time - (((time % this.bucketMs) + this.bucketMs) % this.bucketMs);
     const done: BucketSummary[] = [];
@@ -113,6 +136,12 @@ export class BucketAggregator {
       this.current = this.open(this.current.start + this.bucketMs);
     }
     const bucket = this.current;
+    if (isErrorEvent(event)) {
+      const categories = bucket.categories ?? (bucket.categories = new Map());
+      const category = errorCategory(event.message);
+      categories.set(category, (categories.get(category) ?? 0) + 1);
+      return done;
+    }
     bucket.count += 1;
     const logDuration = Math.log(Math.max(event.event.duration, 1) / 1e6);
     const isError = event.http.response.status_code >= 500;

@@ -13,11 +13,14 @@
 // - errors: doc_count of lab_server_errors' rows (5xx only) per URL and host;
 // - rare: doc_count of lab_rare_user_agent's rows per agent.
 //
-// distinct stays on the events: lab_url_scanning keeps a raw datafeed (see its job description).
+// distinct stays on the events: lab_url_scanning keeps a raw datafeed (see its job description); so
+// does category, on the error log's lines: lab_error_categories' datafeed is raw, because
+// categorization reads each message's text, which no aggregation returns.
 
+import type { NginxErrorEvent } from "../../generator/error-log";
 import type { AccessLogEvent } from "../../generator/types";
 import { loadJobDefinitions, type LabJobDefinition } from "../../ml-jobs";
-import { BucketAggregator, type BucketSummary, type EntityStats } from "./aggregate";
+import { BucketAggregator, isErrorEvent, type BucketSummary, type EntityStats } from "./aggregate";
 import { DatafeedRowBuilder, type DatafeedRow } from "./datafeed";
 
 /** The job whose datafeed rows feed each signal. */
@@ -46,9 +49,11 @@ function entity(map: Map<string, EntityStats>, key: string): EntityStats {
 
 /** Folds the events through the datafeeds' aggregations, then into bucket summaries. */
 export function summariseFromDatafeeds(
-  events: Iterable<AccessLogEvent>,
+  events: Iterable<AccessLogEvent | NginxErrorEvent>,
   bucketMinutes = 15,
   definitions: readonly LabJobDefinition[] = loadJobDefinitions(),
+  /** The stream holds the error log's lines too (generateNginxLogs); they go to the raw pass only. */
+  readsErrorLog = false,
 ): AggregatedSummaries {
   const bucketMs = bucketMinutes * 60_000;
   const builders = Object.fromEntries(
@@ -62,12 +67,13 @@ export function summariseFromDatafeeds(
   );
   const rows: Record<string, DatafeedRow[]> = Object.fromEntries(Object.keys(builders).map((name) => [name, []]));
   // The raw pass gives the gap-filled list of buckets and the distinct signal's client tallies.
-  const raw = new BucketAggregator(bucketMinutes);
+  const raw = new BucketAggregator(bucketMinutes, readsErrorLog);
   const buckets: BucketSummary[] = [];
   let eventCount = 0;
   for (const event of events) {
-    eventCount += 1;
     buckets.push(...raw.add(event));
+    if (isErrorEvent(event)) continue;
+    eventCount += 1;
     const time = Date.parse(event["@timestamp"]);
     for (const [name, builder] of Object.entries(builders)) for (const row of builder.add(event, time)) rows[name].push(row);
   }

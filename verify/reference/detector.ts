@@ -17,13 +17,31 @@
 // - rare (lab_rare_user_agent): requests with one user agent against that agent's share outside the
 //   surrounding hours (an agent never seen elsewhere gets a share of half a request), Poisson tail.
 //
+//
+// Two more signals are scored only when asked for (DetectorOptions.signals), for the datasets whose
+// windows call for them (signalsFor in evaluate.ts):
+//
+// - level (lab_request_rate_level): the bucket's request count against the past only: the same time
+//   yesterday, scaled by how the last hour compares with the same hour yesterday; high tail,
+//   quasi-Poisson with its own dispersion. Knowing only the past, it flags a lasting step when it comes and stops
+//   once the last hour is all at the new level, as ML learns a new level. On other datasets a
+//   return to normal after a drop would look like a step, so it is not scored there.
+// - category (lab_error_categories): error-log lines of one category (the text before ", client: ",
+//   which is what ML's categorization keeps of an nginx error line) against that category's share
+//   of the error log outside the surrounding hours, Poisson tail, like rare; it reads the error log,
+//   which the run gives along with the access events.
+//
 // A score is -log10 of the tail probability; a bucket alarms when any score reaches the threshold.
 
+import type { NginxErrorEvent } from "../../generator/error-log";
 import type { AccessLogEvent } from "../../generator/types";
-import { BucketAggregator, type BucketSummary, type EntityStats } from "./aggregate";
+import { BucketAggregator, isErrorEvent, type BucketSummary, type EntityStats } from "./aggregate";
 import { median, normalUpperLog10, poissonLowerLog10, poissonUpperLog10 } from "./stats";
 
-export type Signal = "count_high" | "count_low" | "latency" | "errors" | "distinct" | "rare";
+export type Signal = "count_high" | "count_low" | "latency" | "errors" | "distinct" | "rare" | "level" | "category";
+
+/** The signals scored on every dataset. */
+export const CLASSIC_SIGNALS: readonly Signal[] = ["count_high", "count_low", "latency", "errors", "distinct", "rare"];
 
 export interface Alarm {
   /** Bucket start, epoch ms */
@@ -43,6 +61,8 @@ export interface DetectorOptions {
   threshold?: number;
   /** The dataset's range; buckets not wholly inside it are not scored (they hold a partial count) */
   range?: { start: number; end: number };
+  /** The signals to score (default CLASSIC_SIGNALS); "category" needs the error log among the events */
+  signals?: readonly Signal[];
 }
 
 export interface DetectorResult {
@@ -71,10 +91,14 @@ export const DEFAULT_THRESHOLD = 8;
 /**
  * Days of data a signal needs before it can say anything. The count signals compare a bucket with
  * the median count at the same time of day on the other days, and a median of fewer than three
- * values is pulled towards an anomaly's own count. Other signals learn per entity over the whole
- * range and need no whole days.
+ * values is pulled towards an anomaly's own count. The level signal compares with yesterday and
+ * learns its spread from the range's one-sided predictions: on 2 or 2.5 days it missed 5 and 2 of
+ * 20 steps, on 3 days none. Other signals learn per entity over the whole range and need no whole
+ * days.
  */
-export const MIN_DAYS_FOR_SIGNAL: Readonly<Partial<Record<Signal, number>>> = { count_high: 3, count_low: 3 };
+export const MIN_DAYS_FOR_SIGNAL: Readonly<Partial<Record<Signal, number>>> = { count_high: 3, count_low: 3, level: 3 };
+/** The level signal's memory: the buckets of the last hour before the one it scores. */
+export const LEVEL_MEMORY_BUCKETS = 4;
 /**
  * Count tests alarm at twice the threshold: their baseline is itself an estimate (a few days per
  * time-of-day slot, and weekday/weekend ramps across midnight that a local line follows only
@@ -82,13 +106,16 @@ export const MIN_DAYS_FOR_SIGNAL: Readonly<Partial<Record<Signal, number>>> = { 
  */
 export const COUNT_THRESHOLD_FACTOR = 2;
 
-/** Folds the event stream into bucket summaries (pass one). */
-export function summarise(events: Iterable<AccessLogEvent>, bucketMinutes = 15): { buckets: BucketSummary[]; eventCount: number } {
-  const aggregator = new BucketAggregator(bucketMinutes);
+/**
+ * Folds the event stream into bucket summaries (pass one). With readsErrorLog, the stream holds the
+ * error log's lines too (generateNginxLogs); eventCount counts the requests only.
+ */
+export function summarise(events: Iterable<AccessLogEvent | NginxErrorEvent>, bucketMinutes = 15, readsErrorLog = false): { buckets: BucketSummary[]; eventCount: number } {
+  const aggregator = new BucketAggregator(bucketMinutes, readsErrorLog);
   const buckets: BucketSummary[] = [];
   let eventCount = 0;
   for (const event of events) {
-    eventCount += 1;
+    if (!readsErrorLog || !isErrorEvent(event)) eventCount += 1;
     for (const bucket of aggregator.add(event)) buckets.push(bucket);
   }
   buckets.push(...aggregator.finish());
@@ -170,6 +197,40 @@ function scoreCounts(buckets: BucketSummary[], bucketMs: number, scored: boolean
     const { high, low } = scores[i];
     if (high >= threshold) emit({ bucketStart: bucket.start, signal: "count_high", entity: null, score: high, actual: bucket.count, typical: expected[i] });
     if (low >= threshold) emit({ bucketStart: bucket.start, signal: "count_low", entity: null, score: low, actual: bucket.count, typical: expected[i] });
+  });
+}
+
+/**
+ * The level signal: each bucket's count against the same time yesterday (the mean of yesterday's
+ * three buckets around it, which carries the daily cycle), scaled by how the hour before compares
+ * with the same hour yesterday (the median of the last four buckets' ratios, which carries the
+ * weekday/weekend level). Only the past counts, so a lasting step alarms when it comes and stops
+ * once the whole of the last hour is at the new level. It alarms at the plain threshold, not the
+ * count signals' doubled one: its dispersion is measured on its own one-sided predictions, so it
+ * already holds the error of a baseline drawn from yesterday and four buckets. A time-of-day shape
+ * learned from the whole range would not do: the step's own day bends it around the step.
+ */
+function scoreLevel(buckets: BucketSummary[], bucketMs: number, scored: boolean[], emit: (alarm: Alarm) => void, threshold: number): void {
+  const day = Math.round(DAY_MS / bucketMs);
+  const yesterday = buckets.map((_, i) => {
+    const j = i - day;
+    if (j - 1 < 0 || !scored[j - 1] || !scored[j] || !scored[j + 1]) return NaN;
+    return (buckets[j - 1].count + buckets[j].count + buckets[j + 1].count) / 3;
+  });
+  const ratio = buckets.map((bucket, i) => (scored[i] && yesterday[i] > 0 ? bucket.count / yesterday[i] : NaN));
+  const expected = buckets.map((_, i) => {
+    if (!scored[i] || !(yesterday[i] > 0)) return NaN;
+    const past: number[] = [];
+    for (let j = i - LEVEL_MEMORY_BUCKETS; j < i; j++) if (j >= 0 && !Number.isNaN(ratio[j])) past.push(ratio[j]);
+    return past.length === LEVEL_MEMORY_BUCKETS ? median(past) * yesterday[i] : NaN;
+  });
+  const residuals = buckets.map((b, i) => (expected[i] > 0 ? (b.count - expected[i]) / Math.sqrt(expected[i]) : NaN)).filter((r) => !Number.isNaN(r));
+  const centre = median(residuals);
+  const dispersion = Math.max(1, (1.4826 * median(residuals.map((r) => Math.abs(r - centre)))) ** 2);
+  buckets.forEach((bucket, i) => {
+    if (!(expected[i] > 0) || bucket.count <= expected[i]) return;
+    const score = -poissonUpperLog10(bucket.count / dispersion, expected[i] / dispersion);
+    if (score >= threshold) emit({ bucketStart: bucket.start, signal: "level", entity: null, score, actual: bucket.count, typical: expected[i] });
   });
 }
 
@@ -299,25 +360,71 @@ function scoreRareAgents(buckets: BucketSummary[], bucketMs: number, scored: boo
   });
 }
 
+/**
+ * The category signal: error-log lines of one category in the bucket against the category's share of
+ * the error log outside the surrounding hours (a category never seen elsewhere gets half a line).
+ */
+function scoreCategories(buckets: BucketSummary[], bucketMs: number, scored: boolean[], emit: (alarm: Alarm) => void, threshold: number): void {
+  const linesOf = (bucket: BucketSummary) => {
+    let lines = 0;
+    for (const n of bucket.categories?.values() ?? []) lines += n;
+    return lines;
+  };
+  const totals = new Map<string, number>();
+  let all = 0;
+  buckets.forEach((bucket, i) => {
+    if (!scored[i]) return;
+    for (const [category, n] of bucket.categories ?? []) {
+      totals.set(category, (totals.get(category) ?? 0) + n);
+      all += n;
+    }
+  });
+  const exclusion = Math.round(EXCLUSION_MS / bucketMs);
+  buckets.forEach((bucket, i) => {
+    const lines = linesOf(bucket);
+    if (!scored[i] || lines === 0) return;
+    let nearAll = 0;
+    const nearCategory = new Map<string, number>();
+    for (let j = Math.max(0, i - exclusion); j <= Math.min(buckets.length - 1, i + exclusion); j++) {
+      if (!scored[j]) continue;
+      nearAll += linesOf(buckets[j]);
+      for (const category of bucket.categories!.keys()) nearCategory.set(category, (nearCategory.get(category) ?? 0) + (buckets[j].categories?.get(category) ?? 0));
+    }
+    const elsewhere = all - nearAll;
+    if (elsewhere <= 0) return;
+    for (const [category, n] of bucket.categories!) {
+      const history = (totals.get(category) ?? 0) - (nearCategory.get(category) ?? 0);
+      const expected = (Math.max(history, 0.5) / elsewhere) * lines;
+      const score = -poissonUpperLog10(n, expected);
+      if (score >= threshold) emit({ bucketStart: bucket.start, signal: "category", entity: { field: "mlcategory", value: category }, score, actual: n, typical: expected });
+    }
+  });
+}
+
 /** Scores bucket summaries (pass two). */
 export function scoreBuckets(buckets: BucketSummary[], options: DetectorOptions = {}): Alarm[] {
   const bucketMs = (options.bucketMinutes ?? 15) * 60_000;
   const threshold = options.threshold ?? DEFAULT_THRESHOLD;
   const range = options.range;
   const scored = buckets.map((b) => range === undefined || (b.start >= range.start && b.start + bucketMs <= range.end));
+  const signals = options.signals ?? CLASSIC_SIGNALS;
   const alarms: Alarm[] = [];
-  const emit = (alarm: Alarm) => alarms.push(alarm);
+  const emit = (alarm: Alarm) => {
+    if (signals.includes(alarm.signal)) alarms.push(alarm);
+  };
   scoreCounts(buckets, bucketMs, scored, emit, threshold * COUNT_THRESHOLD_FACTOR);
+  if (signals.includes("level")) scoreLevel(buckets, bucketMs, scored, emit, threshold);
   scoreEntities(buckets, bucketMs, scored, "host.name", emit, threshold);
   scoreEntities(buckets, bucketMs, scored, "url.path", emit, threshold);
-  scoreDistinct(buckets, scored, emit, threshold);
-  scoreRareAgents(buckets, bucketMs, scored, emit, threshold);
+  if (signals.includes("distinct")) scoreDistinct(buckets, scored, emit, threshold);
+  if (signals.includes("rare")) scoreRareAgents(buckets, bucketMs, scored, emit, threshold);
+  if (signals.includes("category")) scoreCategories(buckets, bucketMs, scored, emit, threshold);
   return alarms.sort((a, b) => a.bucketStart - b.bucketStart || b.score - a.score);
 }
 
-/** Runs both passes over an event stream. */
-export function detect(events: Iterable<AccessLogEvent>, options: DetectorOptions = {}): DetectorResult {
+/** Runs both passes over an event stream; with the "category" signal, the stream holds the error log too. */
+export function detect(events: Iterable<AccessLogEvent | NginxErrorEvent>, options: DetectorOptions = {}): DetectorResult {
   const bucketMinutes = options.bucketMinutes ?? 15;
-  const { buckets, eventCount } = summarise(events, bucketMinutes);
+  const { buckets, eventCount } = summarise(events, bucketMinutes, options.signals?.includes("category") ?? false);
   return { alarms: scoreBuckets(buckets, options), bucketCount: buckets.length, eventCount, bucketMs: bucketMinutes * 60_000 };
 }

@@ -1,11 +1,12 @@
 // Runs the reference detector over generated datasets and sums up how it did: the figures the
 // test suite asserts and bench/detector.ts reports.
 
+import { generateNginxLogs } from "../../generator/error-log";
 import { generateEvents } from "../../generator/events";
-import { planDataset } from "../../generator/plan";
+import { planDataset, type DatasetPlan } from "../../generator/plan";
 import { summariseFromDatafeeds } from "./aggregated";
-import { detect, scoreBuckets, type DetectorOptions } from "./detector";
-import { evaluateAlarms, type WindowResult } from "./evaluate";
+import { detect, scoreBuckets, type DetectorOptions, type DetectorResult } from "./detector";
+import { evaluateAlarms, signalsFor, type WindowResult } from "./evaluate";
 
 export interface DatasetSize {
   days: number;
@@ -20,6 +21,10 @@ export interface ScenarioFigures {
   windowsDetected: number;
   /** Windows not detected, with their seed */
   missed: (WindowResult & { seed: number })[];
+  /** Windows detected, with their seed and range: when each was first flagged */
+  found: (WindowResult & { seed: number; start: string; end: string })[];
+  /** Alarms outside every window, by signal, over all seeds */
+  falseAlarmsBySignal: Record<string, number>;
   alarmedBuckets: number;
   truePositiveBuckets: number;
   /** Over all seeds together */
@@ -48,27 +53,37 @@ export function endForSeed(seed: number): Date {
  */
 export type DetectorInput = "events" | "datafeeds";
 
-function detectFromDatafeeds(events: ReturnType<typeof generateEvents>, options: DetectorOptions) {
+/**
+ * Runs the reference detector over a plan's data, scoring the signals its windows call for
+ * (signalsFor); with the category signal it reads the error log along with the access log.
+ */
+export function detectPlan(plan: DatasetPlan, options: DetectorOptions = {}, input: DetectorInput = "events"): DetectorResult {
+  const signals = options.signals ?? signalsFor(plan.truth);
+  const readsErrorLog = signals.includes("category");
+  const events = readsErrorLog ? generateNginxLogs(plan) : generateEvents(plan);
+  const detectorOptions = { ...options, signals, range: options.range ?? { start: plan.start.getTime(), end: plan.end.getTime() } };
+  if (input === "events") return detect(events, detectorOptions);
   const bucketMinutes = options.bucketMinutes ?? 15;
-  const { buckets, eventCount } = summariseFromDatafeeds(events, bucketMinutes);
-  return { alarms: scoreBuckets(buckets, options), bucketCount: buckets.length, eventCount, bucketMs: bucketMinutes * 60_000 };
+  const { buckets, eventCount } = summariseFromDatafeeds(events, bucketMinutes, undefined, readsErrorLog);
+  return { alarms: scoreBuckets(buckets, detectorOptions), bucketCount: buckets.length, eventCount, bucketMs: bucketMinutes * 60_000 };
 }
 
 export function runScenario(scenario: string, seeds: number[], size: DatasetSize, options: DetectorOptions = {}, input: DetectorInput = "events"): ScenarioFigures {
   const started = Date.now();
   const figures: ScenarioFigures = {
-    scenario, seeds, size, windows: 0, windowsDetected: 0, missed: [], alarmedBuckets: 0, truePositiveBuckets: 0,
+    scenario, seeds, size, windows: 0, windowsDetected: 0, missed: [], found: [], falseAlarmsBySignal: {}, alarmedBuckets: 0, truePositiveBuckets: 0,
     precision: 1, worstSeedPrecision: 1, falseAlarms: 0, weakestScoreByKind: {}, events: 0, elapsedMs: 0,
   };
   for (const seed of seeds) {
     const plan = planDataset({ days: size.days, seed, end: endForSeed(seed), scenario, meanRatePerSecond: size.meanRatePerSecond });
-    const detectorOptions = { ...options, range: { start: plan.start.getTime(), end: plan.end.getTime() } };
-    const result = input === "datafeeds" ? detectFromDatafeeds(generateEvents(plan), detectorOptions) : detect(generateEvents(plan), detectorOptions);
+    const result = detectPlan(plan, options, input);
     const evaluation = evaluateAlarms(plan.truth, result.alarms, result.bucketMs);
     figures.events += result.eventCount;
     figures.windows += evaluation.windows.length;
     for (const window of evaluation.windows) {
       if (window.detected) {
+        const anomaly = plan.truth.anomalies.find((a) => a.id === window.id)!;
+        figures.found.push({ ...window, seed, start: anomaly.start, end: anomaly.end });
         figures.windowsDetected += 1;
         figures.weakestScoreByKind[window.kind] = Math.min(figures.weakestScoreByKind[window.kind] ?? Infinity, window.bestScore);
       } else {
@@ -79,6 +94,7 @@ export function runScenario(scenario: string, seeds: number[], size: DatasetSize
     figures.truePositiveBuckets += evaluation.truePositiveBuckets;
     figures.worstSeedPrecision = Math.min(figures.worstSeedPrecision, evaluation.precision);
     figures.falseAlarms += evaluation.falseAlarms.length;
+    for (const alarm of evaluation.falseAlarms) figures.falseAlarmsBySignal[alarm.signal] = (figures.falseAlarmsBySignal[alarm.signal] ?? 0) + 1;
   }
   figures.precision = figures.alarmedBuckets === 0 ? 1 : figures.truePositiveBuckets / figures.alarmedBuckets;
   figures.elapsedMs = Date.now() - started;

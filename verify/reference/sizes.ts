@@ -10,7 +10,10 @@
 // slot (a median of two is an anomaly's mean), so scenarios with spikes or drops get three days;
 // latency and errors alone need no seasonal baseline (their baselines are per entity, over the
 // whole range) and get a short, busier range. Mixed holds an errors
-// window and a spike, so it gets both.
+// window and a spike, so it gets both. new_error's category is new, so half a day of error log is
+// baseline enough; a ramp needs its six hours in the second half of the range, so a day; a level
+// shift is judged against yesterday, with a spread learned from the range, and needs three days at
+// 1/s (at 0.5/s a step at night is within the noise).
 
 import type { DatasetSize } from "./run";
 
@@ -23,6 +26,9 @@ export const TEST_SIZES: Readonly<Record<string, DatasetSize>> = {
   errors: { days: 1, meanRatePerSecond: 3 },
   mixed: { days: 3, meanRatePerSecond: 3 },
   none: { days: 3, meanRatePerSecond: 1 },
+  new_error: { days: 0.5, meanRatePerSecond: 1 },
+  level_shift: { days: 3, meanRatePerSecond: 1 },
+  ramp: { days: 1, meanRatePerSecond: 1 },
 };
 
 export const TEST_SEEDS = 20;
