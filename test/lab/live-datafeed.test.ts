@@ -10,7 +10,7 @@ const seconds = (duration: string) => parseGoDuration(duration) / 1e9;
 describe("live datafeeds", () => {
   describe("the datafeed request", () => {
     it("adds a fixed query delay and a real-time frequency to the library's datafeed, and changes nothing else", () => {
-      const { datafeed } = jobRequests(loadJobDefinitions()[0], { jobId: "lab-x-job", indexPattern: "lab-x-access-live-0123abcd" });
+      const { datafeed } = jobRequests(loadJobDefinitions().find((def) => def.name === "lab_request_rate_high")!, { jobId: "lab-x-job", indexPattern: "lab-x-access-live-0123abcd" });
       expect(liveDatafeed(datafeed)).to.deep.equal({ ...datafeed, query_delay: LIVE_QUERY_DELAY, frequency: LIVE_FREQUENCY });
     });
 

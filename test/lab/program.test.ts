@@ -473,7 +473,7 @@ describe("lab program (Pulumi mocks)", function () {
 
     it("starts the generator with the dataset's exact options, so it resumes the index the dataset backfilled", async () => {
       const command = plain<string[]>(traffic().inputs.command);
-      expect(command).to.deep.equal(["--follow", "--es", "http://elasticsearch:9200", "--index-prefix", "lab-live-a-access", "--days", "3", "--seed", "42", "--scenario", "live"]);
+      expect(command).to.deep.equal(["--follow", "--es", "http://elasticsearch:9200", "--index-prefix", "lab-live-a-access", "--days", "3", "--seed", "42", "--scenario", "live", "--rate", "5"]);
       const inputs = dataset().inputs;
       expect(inputs.live).to.equal(true);
       expect(liveIndexNameFor("lab-live-a-access", { days: 3, seed: 42, scenario: "live" })).to.equal(await valueOf(live.lab.index));
@@ -561,7 +561,7 @@ describe("lab program (Pulumi mocks)", function () {
     it("on an existing cluster, adds no container and exports the arguments npm run live passes to the generator", async () => {
       const ext = await build("live-ext", { cohort: "live-ext", elasticsearchUrl: "https://es.example.com:9243", elasticPassword: "cluster-secret", datasetScenario: "live", datasetDays: "3", live: "true" }, ["elasticPassword"]);
       expect(ext.recorder.resources.filter((r) => r.type.startsWith("docker:"))).to.deep.equal([]);
-      expect(ext.lab.liveTraffic).to.deep.equal({ arguments: ["--follow", "--es", "https://es.example.com:9243", "--index-prefix", "lab-live-ext-access", "--days", "3", "--seed", "42", "--scenario", "live"] });
+      expect(ext.lab.liveTraffic).to.deep.equal({ arguments: ["--follow", "--es", "https://es.example.com:9243", "--index-prefix", "lab-live-ext-access", "--days", "3", "--seed", "42", "--scenario", "live", "--rate", "5"] });
     });
   });
 

@@ -16,7 +16,7 @@ const START = "2026-11-03T00:00:00.000Z";
 const END = "2026-11-17T00:00:00.000Z";
 
 function inputsFor(url: string, overrides: Partial<MlJobInputs> = {}): MlJobInputs {
-  const definition = loadJobDefinitions()[0];
+  const definition = loadJobDefinitions().find((def) => def.name === "lab_request_rate_high")!;
   // Typed as the client publishes them: a body that drifts from the API stops compiling here.
   const requests: { job: estypes.MlPutJobRequest; datafeed: estypes.MlPutDatafeedRequest } = jobRequests(definition, { jobId: JOB_ID, indexPattern: "lab-test-access-0123abcd" });
   return { elasticsearchUrl: url, username: "elastic", password: "pw", jobId: JOB_ID, job: requests.job, datafeed: requests.datafeed, start: START, end: END, waitForCompletion: true, timeoutSeconds: 5, ...overrides };
