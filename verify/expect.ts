@@ -8,10 +8,20 @@ import { generateEvents } from "../generator/events";
 import { planDataset, type DatasetPlan } from "../generator/plan";
 import { SCENARIOS } from "../generator/scenarios";
 import type { GroundTruth } from "../generator/types";
+import { loadJobDefinitions, type LabJobDefinition } from "../ml-jobs";
 import { canonicalJson } from "./canonical-json";
 import { table } from "./format";
 import { detect, type Alarm } from "./reference/detector";
 import { evaluateAlarms, SIGNAL_FOR_KIND, type Evaluation } from "./reference/evaluate";
+
+/** Per window, the library's jobs whose custom_settings.lab.detects claims its kind. */
+export interface WindowCatchers {
+  id: string;
+  /** The lab's own jobs, tuned for the incident */
+  tuned: string[];
+  /** Elastic's prebuilt jobs (the nginx integration's ML module) */
+  prebuilt: string[];
+}
 
 export interface ExpectReport {
   scenario: string;
@@ -19,6 +29,19 @@ export interface ExpectReport {
   evaluation: Evaluation;
   alarms: Alarm[];
   eventCount: number;
+  catchers: WindowCatchers[];
+}
+
+/** Which jobs of the library should catch each window of a ground truth, by the kinds each job claims. */
+export function catchersOf(truth: GroundTruth, library: readonly LabJobDefinition[]): WindowCatchers[] {
+  return truth.anomalies.map((anomaly) => {
+    const claiming = library.filter((def) => def.detects.includes(anomaly.kind));
+    return {
+      id: anomaly.id,
+      tuned: claiming.filter((def) => def.prebuilt === undefined).map((def) => def.name),
+      prebuilt: claiming.filter((def) => def.prebuilt !== undefined).map((def) => def.name),
+    };
+  });
 }
 
 /** The plan that produced this ground truth; throws a UsageError when the truth cannot be rebuilt exactly. */
@@ -45,10 +68,17 @@ export function planFromTruth(truth: GroundTruth, source: string): DatasetPlan {
   return plan;
 }
 
-export function expectFromTruth(truth: GroundTruth, source: string): ExpectReport {
+export function expectFromTruth(truth: GroundTruth, source: string, library: readonly LabJobDefinition[] = loadJobDefinitions()): ExpectReport {
   const plan = planFromTruth(truth, source);
   const result = detect(generateEvents(plan), { range: { start: plan.start.getTime(), end: plan.end.getTime() } });
-  return { scenario: truth.scenario, seed: truth.seed, evaluation: evaluateAlarms(truth, result.alarms, result.bucketMs), alarms: result.alarms, eventCount: result.eventCount };
+  return {
+    scenario: truth.scenario,
+    seed: truth.seed,
+    evaluation: evaluateAlarms(truth, result.alarms, result.bucketMs),
+    alarms: result.alarms,
+    eventCount: result.eventCount,
+    catchers: catchersOf(truth, library),
+  };
 }
 
 const short = (iso: string) => iso.replace("T", " ").replace(/:\d\d\.\d+Z$/, "");
@@ -78,6 +108,11 @@ export function formatExpectReport(report: ExpectReport): string {
         `  note: ${w.id}: ${SIGNAL_FOR_KIND[w.kind]} compares each 15 minutes with the same time on other days, so the detector needs ${w.history.neededDays} days of history; this dataset has ${w.history.days} day${w.history.days === 1 ? "" : "s"} (generate it with --days ${w.history.neededDays} or more)`,
       );
     }
+  }
+  if (report.catchers.length > 0) {
+    out.push("");
+    out.push("Jobs that should catch each window (their custom_settings.lab.detects; lab-verify verify checks them):");
+    out.push(table(["ANOMALY", "LAB'S TUNED JOBS", "ELASTIC'S PREBUILT JOBS"], report.catchers.map((c) => [c.id, c.tuned.join(", ") || "-", c.prebuilt.join(", ") || "-"])));
   }
   const others = report.evaluation.falseAlarms;
   out.push("");
