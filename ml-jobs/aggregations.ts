@@ -37,7 +37,7 @@ export interface AggregationMetric {
 
 export interface AggregationPlan {
   kind: "date_histogram" | "composite";
-  /** The metric that stands for each row's count instead of doc_count (see summaryCountMetric) */
+  /** The cardinality or value_count that stands for each row's count instead of doc_count (see the header) */
   summaryCount?: AggregationMetric;
   /** The top-level aggregation's name */
   name: string;
