@@ -8,6 +8,7 @@ import { UsageError } from "../generator/errors";
 import { parseAnomalySpec } from "../generator/anomaly-spec";
 import { ANOMALY_KINDS } from "../generator/types";
 import { LAB_DEFAULT_DATASET } from "./defaults";
+import { JOB_SETS } from "../ml-jobs/index";
 
 /** The Elastic Stack version the images are pinned to unless `lab:elasticVersion` says otherwise. */
 export const DEFAULT_ELASTIC_VERSION = "9.5.6";
@@ -147,6 +148,8 @@ export interface LabConfig {
 export interface LabCatalog {
   scenarios: readonly string[];
   jobNames: readonly string[];
+  /** Elastic's prebuilt jobs among jobNames: what the set name "prebuilt" in lab:mlJobs stands for */
+  prebuiltJobs: readonly string[];
   /** With a live anomaly's kind (lab:liveAnomaly), the jobs that detect that kind instead of the scenario's */
   jobsForScenario(scenario: string, liveAnomalyKind?: string): string[];
   /**
@@ -348,20 +351,24 @@ export function parseLabConfig(
   // lab:liveAnomaly replaces the live scenario's window, so its kind chooses the jobs (checked below).
   const liveAnomalyText = text("liveAnomaly");
   const liveAnomalyKind = liveAnomalyText === undefined ? undefined : parseAnomalySpec(liveAnomalyText, 1, []).kind;
+  const tunedJobs = () => (!scenarioKnown ? [] : liveAnomalyKind !== undefined && (ANOMALY_KINDS as readonly string[]).includes(liveAnomalyKind) ? catalog.jobsForScenario(scenario, liveAnomalyKind) : catalog.jobsForScenario(scenario));
   if (jobsText === undefined) {
-    if (scenarioKnown) mlJobs = liveAnomalyKind !== undefined && (ANOMALY_KINDS as readonly string[]).includes(liveAnomalyKind) ? catalog.jobsForScenario(scenario, liveAnomalyKind) : catalog.jobsForScenario(scenario);
+    mlJobs = tunedJobs();
   } else if (jobsText.toLowerCase() === NO_ML_JOBS) {
     mlJobs = [];
   } else {
-    mlJobs = parseList(jobsText);
-    const unknown = mlJobs.filter((name) => !catalog.jobNames.includes(name));
-    if (unknown.length > 0 || mlJobs.length === 0) {
+    const named = parseList(jobsText);
+    const unknown = named.filter((name) => !catalog.jobNames.includes(name) && !(name in JOB_SETS));
+    if (unknown.length > 0 || named.length === 0) {
       problems.push(
-        `lab:mlJobs: "${jobsText}" is not allowed${unknown.length > 0 ? ` (unknown: ${unknown.join(", ")})` : ""}; use ${NO_ML_JOBS}, or a comma-separated list or JSON array of ${catalog.jobNames.join(", ")}`,
+        `lab:mlJobs: "${jobsText}" is not allowed${unknown.length > 0 ? ` (unknown: ${unknown.join(", ")})` : ""}; use ${NO_ML_JOBS}, a set (${Object.entries(JOB_SETS).map(([set, what]) => `${set}: ${what}`).join("; ")}), or a comma-separated list or JSON array of sets and job names: ${catalog.jobNames.join(", ")}`,
       );
     }
-    const duplicates = mlJobs.filter((name, i) => mlJobs.indexOf(name) !== i);
+    const duplicates = named.filter((name, i) => named.indexOf(name) !== i);
     if (duplicates.length > 0) problems.push(`lab:mlJobs: "${jobsText}" names ${duplicates.join(", ")} twice; name each job once`);
+    // A set stands for its jobs; a job named beside a set that holds it runs once.
+    const expanded = named.flatMap((name) => (name === "tuned" ? tunedJobs() : name === "prebuilt" ? [...catalog.prebuiltJobs] : [name]));
+    mlJobs = expanded.filter((name, i) => expanded.indexOf(name) === i);
   }
   if (COHORT_PATTERN.test(cohort)) {
     for (const name of mlJobs) {

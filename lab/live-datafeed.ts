@@ -7,6 +7,7 @@
 // Delayed data: https://www.elastic.co/docs/explore-analyze/machine-learning/anomaly-detection/ml-delayed-data-detection
 
 import type { estypes } from "@elastic/elasticsearch";
+import { readAggregationPlan } from "../ml-jobs/aggregations";
 
 /**
  * How far behind "now" each real-time search stays. Elasticsearch's default is a random value from
@@ -25,9 +26,23 @@ export const LIVE_QUERY_DELAY = "90s";
  */
 export const LIVE_FREQUENCY = "60s";
 
+/**
+ * The real-time frequency for one datafeed: LIVE_FREQUENCY, or, for an aggregated datafeed whose
+ * histogram interval is longer (Elastic's prebuilt nginx jobs aggregate into 15-minute buckets), that
+ * interval: Elasticsearch refuses a frequency that is not a whole multiple of the histogram interval
+ * (https://www.elastic.co/guide/en/machine-learning/current/ml-configuring-aggregation.html).
+ */
+export function liveFrequency(datafeed: Pick<estypes.MlPutDatafeedRequest, "aggregations">): string {
+  const liveMs = 60_000;
+  const plan = datafeed.aggregations === undefined ? undefined : readAggregationPlan(datafeed.aggregations, "@timestamp", () => undefined);
+  const intervalMs = plan?.intervalMs ?? 0;
+  if (intervalMs <= 0 || liveMs % intervalMs === 0) return LIVE_FREQUENCY;
+  return `${Math.ceil(liveMs / intervalMs) * (intervalMs / 1000)}s`;
+}
+
 /** The datafeed a live job runs: the library's, with the real-time settings above. */
 export function liveDatafeed(datafeed: estypes.MlPutDatafeedRequest): estypes.MlPutDatafeedRequest {
-  return { ...datafeed, query_delay: LIVE_QUERY_DELAY, frequency: LIVE_FREQUENCY };
+  return { ...datafeed, query_delay: LIVE_QUERY_DELAY, frequency: liveFrequency(datafeed) };
 }
 
 /** Where a started datafeed is: still in its lookback, or caught up and running in real time. */

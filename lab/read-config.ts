@@ -6,7 +6,7 @@ import { isExpectedFailure, UsageError } from "../generator/errors";
 import { planFollow } from "../generator/follow-plan";
 import { planDataset } from "../generator/plan";
 import { SCENARIOS } from "../generator/scenarios";
-import { jobsForKinds, jobsForScenario, loadJobDefinitions } from "../ml-jobs/index";
+import { jobsForKinds, jobsForScenario, loadJobDefinitions, prebuiltJobs } from "../ml-jobs/index";
 import type { AnomalyKind } from "../generator/types";
 import { followOptionsOf } from "./providers/dataset-live";
 import { parseLabConfig, type LabCatalog, type LabConfig, type RawLabConfig } from "./config";
@@ -18,6 +18,7 @@ export function labCatalog(): LabCatalog {
   return {
     scenarios: Object.keys(SCENARIOS),
     jobNames: definitions.map((def) => def.name),
+    prebuiltJobs: prebuiltJobs(definitions),
     jobsForScenario: (scenario, liveAnomalyKind) => (liveAnomalyKind === undefined ? jobsForScenario(scenario, definitions) : jobsForKinds([liveAnomalyKind as AnomalyKind], definitions)),
     datasetProblems: ({ live, end, liveAnomaly, ...options }) => {
       try {

@@ -14,7 +14,10 @@
 // - `size` of a terms aggregation must cover the field's cardinality (composite pages instead);
 // and of the put-job API (https://www.elastic.co/guide/en/elasticsearch/reference/current/ml-put-job.html):
 // aggregated input is pre-summarised, so the job names the count field, `summary_count_field_name:
-// "doc_count"`, and the `metric` function cannot take pre-summarised input.
+// "doc_count"`, and the `metric` function cannot take pre-summarised input. Elastic's own nginx module
+// (visitor_rate_nginx) names a cardinality aggregation instead, so that each bucket's count is its
+// number of distinct visitors; that one aggregation, at the histogram's level, is the count field
+// and is named for what it counts rather than after its field.
 
 import { parseTimeValue } from "./time";
 
@@ -34,6 +37,8 @@ export interface AggregationMetric {
 
 export interface AggregationPlan {
   kind: "date_histogram" | "composite";
+  /** The cardinality or value_count that stands for each row's count instead of doc_count (see the header) */
+  summaryCount?: AggregationMetric;
   /** The top-level aggregation's name */
   name: string;
   timeField: string;
@@ -74,6 +79,7 @@ export function readAggregationPlan(
   timeField: string,
   at: (path: string, what: string) => void,
   path = "datafeed.aggregations",
+  summaryCountFieldName: unknown = "doc_count",
 ): AggregationPlan | undefined {
   if (!isObject(aggregations)) {
     at(path, "must be an object of named aggregations");
@@ -205,6 +211,11 @@ export function readAggregationPlan(
           at(`${where}.${type}.field`, "must be a field name");
           continue;
         }
+        if (depth === 0 && aggName === summaryCountFieldName && aggName !== "doc_count") {
+          if (type !== "cardinality" && type !== "value_count") at(where, `the job's summary count must be a cardinality or value_count per bucket, got ${type}`);
+          else plan.summaryCount = { name: aggName, type: type as MetricType, field, path: where };
+          continue;
+        }
         if (aggName !== field) at(where, `must be named after its field "${field}" (the datafeed passes the aggregation's name to the job as the field)`);
         if (field === timeField) {
           if (type !== "max") at(where, `the time field's aggregation must be a max, got ${type}`);
@@ -264,14 +275,15 @@ export function checkAggregatedJob(
   checkField: (path: string, field: unknown) => void,
   path = "datafeed.aggregations",
 ): AggregationPlan | undefined {
-  if (job.summaryCountFieldName !== "doc_count") {
+  const plan = readAggregationPlan(aggregations, "@timestamp", at, path, job.summaryCountFieldName);
+  if (job.summaryCountFieldName !== "doc_count" && plan?.summaryCount === undefined) {
     at(
       "job.analysis_config.summary_count_field_name",
-      `must be "doc_count" when the datafeed has aggregations: each row stands for doc_count documents, got ${JSON.stringify(job.summaryCountFieldName)}`,
+      `must be "doc_count" when the datafeed has aggregations (each row stands for doc_count documents), or the name of a cardinality or value_count aggregation beside the histogram's max of the time field; got ${JSON.stringify(job.summaryCountFieldName)}`,
     );
   }
-  const plan = readAggregationPlan(aggregations, "@timestamp", at, path);
   if (plan === undefined) return undefined;
+  if (plan.summaryCount !== undefined) checkField(plan.summaryCount.path, plan.summaryCount.field);
   if (plan.intervalMs > 0 && job.bucketSpanMs !== undefined && job.bucketSpanMs % plan.intervalMs !== 0) {
     at(plan.intervalPath, `${plan.intervalMs / 1000}s does not divide the job's bucket span (${job.bucketSpanMs / 1000}s) with no remainder`);
   }

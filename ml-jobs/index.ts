@@ -7,9 +7,9 @@ import type { estypes } from "@elastic/elasticsearch";
 import { UsageError } from "../generator/errors";
 import { SCENARIOS } from "../generator/scenarios";
 import type { AnomalyKind } from "../generator/types";
-import { DEFAULT_INDEX_PATTERN, ERROR_INDEX_PATTERN, validateJobFile, type DatafeedBody, type JobBody } from "./validate";
+import { DEFAULT_INDEX_PATTERN, ERROR_INDEX_PATTERN, validateJobFile, type DatafeedBody, type JobBody, type PrebuiltOrigin } from "./validate";
 
-export { DEFAULT_INDEX_PATTERN, ERROR_INDEX_PATTERN, parseByteSize, parseTimeValue, validateJobFile } from "./validate";
+export { DEFAULT_INDEX_PATTERN, ERROR_INDEX_PATTERN, parseByteSize, parseTimeValue, queryFields, validateJobFile, type PrebuiltOrigin } from "./validate";
 export { LAB_ERROR_INDEX_FIELDS, LAB_INDEX_FIELDS } from "./fields";
 
 export interface LabJobDefinition {
@@ -17,6 +17,8 @@ export interface LabJobDefinition {
   /** One line: what the job detects and which scenario exercises it */
   description: string;
   detects: AnomalyKind[];
+  /** Set for Elastic's prebuilt jobs (custom_settings.lab.prebuilt): the module and the published file they come from */
+  prebuilt?: PrebuiltOrigin;
   /** The put-job body without job_id */
   job: JobBody;
   /** The put-datafeed body without datafeed_id, job_id and indices */
@@ -65,14 +67,31 @@ export function loadJobDefinitions(dir: string = JOBS_DIR): LabJobDefinition[] {
   return definitions;
 }
 
-/** The jobs whose `detects` covers at least one of the given kinds, in library order. */
+/**
+ * Names that stand for a set of jobs wherever jobs are chosen (`lab:mlJobs`): the lab's own jobs
+ * tuned for the scenario's incident, which the lab runs by default, or Elastic's prebuilt jobs,
+ * which run only when asked for, so that the default lab does not take twice as long to come up.
+ */
+export const JOB_SETS = {
+  tuned: "the lab's jobs tuned for the scenario's anomaly kinds (the default)",
+  prebuilt: "Elastic's prebuilt jobs, as the nginx integration's ML module creates them",
+} as const;
+export type JobSetName = keyof typeof JOB_SETS;
+
+/** Elastic's prebuilt jobs of the library, in library order. */
+export function prebuiltJobs(definitions: readonly LabJobDefinition[] = loadJobDefinitions()): string[] {
+  return definitions.filter((def) => def.prebuilt !== undefined).map((def) => def.name);
+}
+
+/** The lab's own jobs (not prebuilt) whose `detects` covers at least one of the given kinds, in library order. */
 export function jobsForKinds(kinds: readonly AnomalyKind[], definitions: readonly LabJobDefinition[]): string[] {
-  return definitions.filter((def) => def.detects.some((kind) => kinds.includes(kind))).map((def) => def.name);
+  return definitions.filter((def) => def.prebuilt === undefined && def.detects.some((kind) => kinds.includes(kind))).map((def) => def.name);
 }
 
 /**
- * The jobs that fit a scenario: those detecting one of its anomaly kinds. A scenario without
- * anomalies (clean traffic) gets every job, because what it teaches is that none of them fires.
+ * The lab's tuned jobs that fit a scenario: those detecting one of its anomaly kinds. A scenario
+ * without anomalies (clean traffic) gets every tuned job, because what it teaches is that none of
+ * them fires. Elastic's prebuilt jobs are never chosen here: they are asked for as a set.
  */
 export function jobsForScenario(scenario: string, definitions: readonly LabJobDefinition[] = loadJobDefinitions()): string[] {
   const entry = SCENARIOS[scenario];
@@ -80,7 +99,7 @@ export function jobsForScenario(scenario: string, definitions: readonly LabJobDe
     throw new UsageError(`unknown scenario "${scenario}"; known scenarios: ${Object.keys(SCENARIOS).join(", ")}`);
   }
   const kinds = [...new Set(entry.anomalies.map((anomaly) => anomaly.kind))];
-  if (kinds.length === 0) return definitions.map((def) => def.name);
+  if (kinds.length === 0) return definitions.filter((def) => def.prebuilt === undefined).map((def) => def.name);
   return jobsForKinds(kinds, definitions);
 }
 

@@ -21,13 +21,21 @@ export const ERROR_INDEX_PATTERN = "lab-error-*";
 /** The field a categorization job splits by: the category ML assigns to each message. */
 const ML_CATEGORY = "mlcategory";
 
-export type JobBody = Record<string, unknown> & { analysis_config: { bucket_span: string; detectors: Record<string, unknown>[]; influencers?: string[] } };
+export type JobBody = Record<string, unknown> & { analysis_config: { bucket_span: string; detectors: Record<string, unknown>[]; influencers?: string[]; summary_count_field_name?: string } };
 export type DatafeedBody = Record<string, unknown>;
+
+/** Where a prebuilt job comes from: Elastic's module id and the published file it was written from. */
+export interface PrebuiltOrigin {
+  module: string;
+  source: string;
+}
 
 export interface ValidatedJob {
   name: string;
   description: string;
   detects: AnomalyKind[];
+  /** Set for a job written from Elastic's published module (custom_settings.lab.prebuilt) */
+  prebuilt?: PrebuiltOrigin;
   /** The job body without job_id */
   job: JobBody;
   /** The datafeed body without datafeed_id, job_id and indices */
@@ -73,6 +81,33 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 const KNOWN_FIELDS = Object.keys(LAB_INDEX_FIELDS).join(", ");
+
+/** Leaf queries whose single key under the query type is a field name (term, range, match, ...). */
+const FIELD_KEYED_QUERIES = new Set(["term", "terms", "range", "match", "match_phrase", "prefix", "wildcard", "regexp", "fuzzy"]);
+
+/**
+ * Every field a datafeed query names, with where: the keys of field-keyed leaf queries and the field
+ * of `exists`, walking bool clauses. A filter on a field the index lacks matches nothing, so the
+ * datafeed would feed its job no data at all.
+ */
+export function queryFields(query: unknown, path = "datafeed.query"): { path: string; field: string }[] {
+  if (!isObject(query)) return [];
+  const found: { path: string; field: string }[] = [];
+  for (const [type, body] of Object.entries(query)) {
+    const at = `${path}.${type}`;
+    if (type === "bool" && isObject(body)) {
+      for (const [occur, clauses] of Object.entries(body)) {
+        const list = Array.isArray(clauses) ? clauses : [clauses];
+        list.forEach((clause, index) => found.push(...queryFields(clause, Array.isArray(clauses) ? `${at}.${occur}[${index}]` : `${at}.${occur}`)));
+      }
+    } else if (type === "exists" && isObject(body)) {
+      found.push({ path: `${at}.field`, field: String(body.field) });
+    } else if (FIELD_KEYED_QUERIES.has(type) && isObject(body)) {
+      for (const field of Object.keys(body)) if (field !== "boost") found.push({ path: `${at}.${field}`, field });
+    }
+  }
+  return found;
+}
 
 /** Validates one parsed file; returns the definition, or the list of problems (never both). */
 export function validateJobFile(
@@ -129,6 +164,11 @@ export function validateJobFile(
       if ((ANOMALY_KINDS as readonly unknown[]).includes(kind)) detects.push(kind as AnomalyKind);
       else at("job.custom_settings.lab.detects", `unknown anomaly kind ${JSON.stringify(kind)}; allowed: ${ANOMALY_KINDS.join(", ")}`);
     }
+  }
+
+  const prebuilt = isObject(lab) ? lab.prebuilt : undefined;
+  if (prebuilt !== undefined && !(isObject(prebuilt) && typeof prebuilt.module === "string" && typeof prebuilt.source === "string" && /^https:\/\//.test(prebuilt.source))) {
+    at("job.custom_settings.lab.prebuilt", `must be { "module": <Elastic's module id>, "source": <https URL of the published definition> }, got ${JSON.stringify(prebuilt)}`);
   }
 
   const analysis = job.analysis_config;
@@ -198,6 +238,7 @@ export function validateJobFile(
     at("datafeed.indices", `must be ["${indexPattern}"], the lab's index pattern, or ["${ERROR_INDEX_PATTERN}"] for a job on the error log, got ${JSON.stringify(datafeed.indices)}`);
   }
   if (datafeed.query !== undefined && !isObject(datafeed.query)) at("datafeed.query", "must be a query object");
+  else if (datafeed.query !== undefined) for (const { path, field } of queryFields(datafeed.query)) checkField(path, field);
 
   // Aggregated or raw: the rules of "Aggregating data for faster performance" (ml-jobs/aggregations.ts).
   const summaryCount = isObject(analysis) ? analysis.summary_count_field_name : undefined;
@@ -247,6 +288,7 @@ export function validateJobFile(
       name: job.job_id as string,
       description: job.description as string,
       detects,
+      ...(isObject(prebuilt) ? { prebuilt: { module: String(prebuilt.module), source: String(prebuilt.source) } } : {}),
       job: jobBody as JobBody,
       datafeed: datafeedBody,
       indexPattern: onErrorLog ? ERROR_INDEX_PATTERN : indexPattern,

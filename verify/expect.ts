@@ -7,11 +7,21 @@ import { UsageError } from "../generator/errors";
 import { planDataset, type DatasetPlan } from "../generator/plan";
 import { SCENARIOS } from "../generator/scenarios";
 import type { GroundTruth } from "../generator/types";
+import { loadJobDefinitions, type LabJobDefinition } from "../ml-jobs";
 import { canonicalJson } from "./canonical-json";
 import { table } from "./format";
 import type { Alarm } from "./reference/detector";
 import { evaluateAlarms, SIGNAL_FOR_KIND, type Evaluation } from "./reference/evaluate";
 import { detectPlan } from "./reference/run";
+
+/** Per window, the library's jobs whose custom_settings.lab.detects claims its kind. */
+export interface WindowCatchers {
+  id: string;
+  /** The lab's own jobs, tuned for the incident */
+  tuned: string[];
+  /** Elastic's prebuilt jobs (the nginx integration's ML module) */
+  prebuilt: string[];
+}
 
 export interface ExpectReport {
   scenario: string;
@@ -21,6 +31,19 @@ export interface ExpectReport {
   evaluation: Evaluation;
   alarms: Alarm[];
   eventCount: number;
+  catchers: WindowCatchers[];
+}
+
+/** Which jobs of the library should catch each window of a ground truth, by the kinds each job claims. */
+export function catchersOf(truth: GroundTruth, library: readonly LabJobDefinition[]): WindowCatchers[] {
+  return truth.anomalies.map((anomaly) => {
+    const claiming = library.filter((def) => def.detects.includes(anomaly.kind));
+    return {
+      id: anomaly.id,
+      tuned: claiming.filter((def) => def.prebuilt === undefined).map((def) => def.name),
+      prebuilt: claiming.filter((def) => def.prebuilt !== undefined).map((def) => def.name),
+    };
+  });
 }
 
 /** The plan that produced this ground truth; throws a UsageError when the truth cannot be rebuilt exactly. */
@@ -47,11 +70,19 @@ export function planFromTruth(truth: GroundTruth, source: string): DatasetPlan {
   return plan;
 }
 
-export function expectFromTruth(truth: GroundTruth, source: string): ExpectReport {
+export function expectFromTruth(truth: GroundTruth, source: string, library: readonly LabJobDefinition[] = loadJobDefinitions()): ExpectReport {
   const plan = planFromTruth(truth, source);
   const result = detectPlan(plan);
   const evaluation = evaluateAlarms(truth, result.alarms, result.bucketMs);
-  return { scenario: truth.scenario, seed: truth.seed, notes: kindNotes(truth, evaluation, result.alarms), evaluation, alarms: result.alarms, eventCount: result.eventCount };
+  return {
+    scenario: truth.scenario,
+    seed: truth.seed,
+    notes: kindNotes(truth, evaluation, result.alarms),
+    evaluation,
+    alarms: result.alarms,
+    eventCount: result.eventCount,
+    catchers: catchersOf(truth, library),
+  };
 }
 
 const minutesBetween = (fromIso: string, toIso: string) => Math.round((Date.parse(toIso) - Date.parse(fromIso)) / 60_000);
@@ -87,6 +118,7 @@ function kindNotes(truth: GroundTruth, evaluation: Evaluation, alarms: readonly 
   return notes;
 }
 
+const namesOrDash = (names: readonly string[]) => (names.length > 0 ? names.join(", ") : "-");
 const short = (iso: string) => iso.replace("T", " ").replace(/:\d\d\.\d+Z$/, "");
 
 export function formatExpectReport(report: ExpectReport): string {
@@ -116,6 +148,11 @@ export function formatExpectReport(report: ExpectReport): string {
     }
   }
   for (const note of report.notes) out.push(`  note: ${note}`);
+  if (report.catchers.length > 0) {
+    out.push("");
+    out.push("Jobs that should catch each window (their custom_settings.lab.detects; lab-verify verify checks them):");
+    out.push(table(["ANOMALY", "LAB'S TUNED JOBS", "ELASTIC'S PREBUILT JOBS"], report.catchers.map((c) => [c.id, namesOrDash(c.tuned), namesOrDash(c.prebuilt)])));
+  }
   const others = report.evaluation.falseAlarms;
   out.push("");
   out.push(`Alarmed buckets: ${report.evaluation.alarmedBuckets}, inside a window: ${report.evaluation.truePositiveBuckets} (precision ${(report.evaluation.precision * 100).toFixed(1)}%)`);

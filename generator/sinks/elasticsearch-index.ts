@@ -4,10 +4,13 @@
 //   2. PUT _index_template/<prefix>   explicit mappings for `<prefix>-*`, before any document exists
 //   3. PUT <index>                    create the index with the ground truth in its mapping `_meta`
 //                                     (or, on a re-run, check that the existing index is the lab's)
-//   4. POST _bulk (helpers.bulk)      `index` operations with deterministic ids, so a re-run overwrites
+//   4. PUT <index>/_settings          no refresh and no replicas while loading (./load-settings.ts)
+//      POST _bulk (helpers.bulk)      `index` operations with deterministic ids, so a re-run overwrites
 //                                     instead of duplicating; rejected documents are counted (onDrop)
-//   5. POST <index>/_refresh, GET <index>/_count
-//                                     the index must hold exactly the number of events generated
+//      PUT <index>/_settings, POST <index>/_refresh
+//                                     the index's own settings back and one refresh, also after a
+//                                     failure or an interruption, so nothing is left half-tuned
+//   5. GET <index>/_count             the index must hold exactly the number of events generated
 //   6. PUT <index>/_mapping           `_meta.lab.status` becomes "complete" with the final event count
 //
 // `_meta.lab` is how `lab-verify` and the Pulumi dataset step find the ground truth without a file,
@@ -30,6 +33,7 @@ import {
   describeRequestFailure,
   type ElasticsearchConnection,
 } from "./elasticsearch-client";
+import { withLoadSettings } from "./load-settings";
 
 export const DEFAULT_INDEX_PREFIX = "lab-access";
 /** The error log's index prefix when the access prefix is the default: see errorIndexPrefixFor. */
@@ -322,7 +326,7 @@ export async function indexEvents(
     await checkWithClient(client, connection);
     await putTemplate(client, connection, prefix, log);
     await prepareIndex(client, connection, index, source.truth);
-    const sent = await bulkIndex(client, connection, source, index, options);
+    const sent = await withLoadSettings(client, connection, index, () => bulkIndex(client, connection, source, index, options));
     const count = await countDocuments(client, connection, index);
     if (count !== sent) {
       throw new LabError(
@@ -531,7 +535,6 @@ async function bulkIndex(
     concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
     retries: BUSY_RETRIES,
     wait: BUSY_WAIT_MS,
-    refreshOnCompletion: index,
     onDrop: (dropped) => {
       rejected += 1;
       const key = dropped.error === null ? `status ${dropped.status}` : rejectionKind(dropped.error);

@@ -11,7 +11,8 @@ import { LAB_DEFAULT_DATASET } from "../../lab/defaults";
 
 const catalog: LabCatalog = {
   scenarios: ["spike", "mixed", "none"],
-  jobNames: ["request_rate_high", "request_rate_low", "url_scanning"],
+  jobNames: ["request_rate_high", "request_rate_low", "url_scanning", "low_request_rate_nginx", "visitor_rate_nginx"],
+  prebuiltJobs: ["low_request_rate_nginx", "visitor_rate_nginx"],
   jobsForScenario: (scenario) => (scenario === "spike" ? ["request_rate_high"] : ["request_rate_high", "request_rate_low", "url_scanning"]),
   datasetProblems: () => [],
 };
@@ -73,6 +74,25 @@ describe("lab config", () => {
       expect(parseLabConfig({ datasetScenario: "spike" }, catalog, local).mlJobs).to.deep.equal(["request_rate_high"]);
       expect(parseLabConfig({ mlJobs: "url_scanning, request_rate_low" }, catalog, local).mlJobs).to.deep.equal(["url_scanning", "request_rate_low"]);
       expect(parseLabConfig({ mlJobs: '["url_scanning"]' }, catalog, local).mlJobs).to.deep.equal(["url_scanning"]);
+    });
+
+    it("runs Elastic's prebuilt jobs only when lab:mlJobs asks for the set \"prebuilt\"", () => {
+      expect(parseLabConfig({}, catalog, local).mlJobs).to.not.include.members(["low_request_rate_nginx"]);
+      expect(parseLabConfig({ mlJobs: "prebuilt" }, catalog, local).mlJobs).to.deep.equal(["low_request_rate_nginx", "visitor_rate_nginx"]);
+    });
+
+    it("reads \"tuned\" as the scenario's jobs, so both sets run side by side on the same data when named together", () => {
+      expect(parseLabConfig({ datasetScenario: "spike", mlJobs: "tuned" }, catalog, local).mlJobs).to.deep.equal(["request_rate_high"]);
+      expect(parseLabConfig({ datasetScenario: "spike", mlJobs: "tuned,prebuilt" }, catalog, local).mlJobs).to.deep.equal(["request_rate_high", "low_request_rate_nginx", "visitor_rate_nginx"]);
+    });
+
+    it("runs a job named beside a set that holds it once", () => {
+      expect(parseLabConfig({ mlJobs: "prebuilt, visitor_rate_nginx" }, catalog, local).mlJobs).to.deep.equal(["low_request_rate_nginx", "visitor_rate_nginx"]);
+    });
+
+    it("names the sets in the problem for an unknown job", () => {
+      const problem = problemsOf({ mlJobs: "elastic" }).find((p) => p.startsWith("lab:mlJobs:"));
+      expect(problem).to.include("unknown: elastic").and.include("prebuilt: Elastic's prebuilt jobs").and.include("tuned: ");
     });
 
     it("derives a valid cohort from any stack name", () => {

@@ -14,6 +14,12 @@ describe("live datafeeds", () => {
       expect(liveDatafeed(datafeed)).to.deep.equal({ ...datafeed, query_delay: LIVE_QUERY_DELAY, frequency: LIVE_FREQUENCY });
     });
 
+    it("searches every 15 minutes for a datafeed aggregated into 15-minute buckets (Elastic's low_request_rate_nginx): a frequency must be a multiple of the interval", () => {
+      const definition = loadJobDefinitions().find((def) => def.name === "low_request_rate_nginx")!;
+      const { datafeed } = jobRequests(definition, { jobId: "lab-x-low_request_rate_nginx" });
+      expect(liveDatafeed(datafeed).frequency).to.equal("900s");
+    });
+
     it("waits longer than the generator's flush (5 s) plus a late minute, within Elasticsearch's own default range (60-120 s)", () => {
       expect(seconds(LIVE_QUERY_DELAY)).to.be.at.least(60 + 5).and.at.most(120);
     });

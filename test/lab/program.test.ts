@@ -261,6 +261,13 @@ describe("lab program (Pulumi mocks)", function () {
       expect(decodeURIComponent(url)).to.include(`jobIds:!(lab-cohort-a-${name})`).and.include("from:'2026-11-03T00:00:00.000Z'").and.include("to:'2026-11-17T00:00:00.000Z'");
     });
 
+    it("runs the lab's tuned jobs by default, and Elastic's prebuilt ones beside them when lab:mlJobs asks for both sets", async () => {
+      const jobIds = (built: Built) => built.recorder.resources.filter((r) => r.type.endsWith(":MlJob")).map((r) => String(plain(r.inputs.jobId))).sort();
+      expect(jobIds(b)).to.have.length(7).and.to.satisfy((ids: string[]) => ids.every((id) => id.startsWith("lab-cohort-b-lab_")));
+      const both = await build("dev-c", { cohort: "cohort-c", elasticsearchPort: "9204", kibanaPort: "5604", datasetScenario: "mixed", mlJobs: "tuned,prebuilt" });
+      expect(jobIds(both)).to.deep.equal([...jobIds(b).map((id) => id.replace("cohort-b", "cohort-c")), ...["low_request_rate_nginx", "source_ip_request_rate_nginx", "source_ip_url_count_nginx", "status_code_rate_nginx", "visitor_rate_nginx"].map((name) => `lab-cohort-c-${name}`)].sort());
+    });
+
     it("runs lab-verify verify after every ML job when lab:verify is true, and not otherwise", async () => {
       expect(a.lab.verification).to.equal(undefined);
       expect(a.recorder.resources.some((r) => r.type.endsWith(":Verification"))).to.equal(false);

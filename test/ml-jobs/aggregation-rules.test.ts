@@ -26,8 +26,8 @@ function onlyProblem(file: Record<string, any>, path: string): string {
 
 describe("ml-jobs: aggregated datafeeds", () => {
   describe("the shipped library", () => {
-    it("aggregates every datafeed but the population analysis (url_scanning), which scrolls with tuned pages and chunks, and the categorization of the error log", () => {
-      const jobs = loadJobDefinitions();
+    it("aggregates every datafeed of the lab's own jobs but the population analysis (url_scanning), which scrolls with tuned pages and chunks, and the categorization of the error log", () => {
+      const jobs = loadJobDefinitions().filter((job) => job.prebuilt === undefined);
       const raw = jobs.filter((job) => job.datafeed.aggregations === undefined).map((job) => job.name);
       expect(raw).to.deep.equal(["lab_error_categories", "lab_url_scanning"]);
       const categories = jobs.find((job) => job.name === "lab_error_categories")!;
@@ -40,6 +40,25 @@ describe("ml-jobs: aggregated datafeeds", () => {
         expect(job.job.analysis_config, job.name).to.have.property("summary_count_field_name", "doc_count");
         expect(job.description, job.name).to.include("ml-configuring-aggregation");
       }
+    });
+
+    it("keeps Elastic's prebuilt datafeeds as published: raw where the module's are raw, aggregated into 15m buckets where they are", () => {
+      const prebuilt = new Map(loadJobDefinitions().filter((job) => job.prebuilt !== undefined).map((job) => [job.name, job]));
+      const aggregated = [...prebuilt.values()].filter((job) => job.datafeed.aggregations !== undefined).map((job) => job.name);
+      expect(aggregated.sort()).to.deep.equal(["low_request_rate_nginx", "visitor_rate_nginx"]);
+      expect(prebuilt.get("visitor_rate_nginx")!.job.analysis_config).to.have.property("summary_count_field_name", "dc_source_address");
+      expect(prebuilt.get("low_request_rate_nginx")!.job.analysis_config).to.have.property("summary_count_field_name", "doc_count");
+    });
+
+    it("accepts a cardinality aggregation as the summary count, as Elastic's visitor_rate_nginx uses it, and refuses another metric or one that is absent", () => {
+      const file = libraryFile("visitor_rate_nginx.json");
+      expect(problemsOf(file)).to.deep.equal([]);
+      const summed = libraryFile("visitor_rate_nginx.json");
+      (summed.datafeed.aggregations as any).buckets.aggregations.dc_source_address = { sum: { field: "http.response.body.bytes" } };
+      expect(problemsOf(summed).join("\n")).to.include("the job's summary count must be a cardinality or value_count per bucket, got sum");
+      const absent = libraryFile("visitor_rate_nginx.json");
+      delete (absent.datafeed.aggregations as any).buckets.aggregations.dc_source_address;
+      expect(problemsOf(absent).join("\n")).to.include('the name of a cardinality or value_count aggregation beside the histogram\'s max of the time field; got "dc_source_address"');
     });
   });
 

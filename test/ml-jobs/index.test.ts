@@ -15,8 +15,12 @@ import {
   jobsForScenario,
   loadJobDefinitions,
   parseTimeValue,
+  prebuiltJobs,
+  queryFields,
   type LabJobDefinition,
 } from "../../ml-jobs";
+import { generateEvents } from "../../generator/events";
+import { planDataset } from "../../generator/plan";
 import { DETECTOR_FUNCTIONS } from "../../ml-jobs/functions";
 import { SCENARIOS } from "../../generator/scenarios";
 import { LAB_ERROR_INDEX_MAPPINGS, LAB_INDEX_MAPPINGS } from "../../generator/sinks/elasticsearch-index";
@@ -78,6 +82,19 @@ describe("ml-jobs", () => {
       }
     });
 
+    it("filters its datafeeds only on fields the index defines, with values the generated documents hold", () => {
+      const events = [...generateEvents(planDataset({ days: 2, seed: 3, scenario: "mixed", meanRatePerSecond: 0.02, end: new Date("2026-11-20T00:00:00Z") }))];
+      expect(events.length).to.be.above(1000);
+      for (const job of jobs) {
+        for (const { path, field } of queryFields(job.datafeed.query)) expect(LAB_INDEX_FIELDS, `${job.name}: ${path}`).to.have.property(field);
+        // Elastic's module filters on the integration's dataset: every access document must pass it.
+        const filtersDataset = queryFields(job.datafeed.query).some(({ path }) => path.endsWith(".term.data_stream.dataset"));
+        if (job.prebuilt !== undefined) expect(filtersDataset, job.name).to.equal(true);
+        if (filtersDataset) expect(new Set(events.map((event) => event.data_stream.dataset)), job.name).to.deep.equal(new Set(["nginx.access"]));
+      }
+      expect(prebuiltJobs(jobs)).to.have.length(5);
+    });
+
     it("uses only documented detector functions, a parseable bucket span and a memory limit", () => {
       for (const job of jobs) {
         for (const detector of job.job.analysis_config.detectors) expect(DETECTOR_FUNCTIONS, job.name).to.have.property(String(detector.function));
@@ -136,7 +153,8 @@ describe("ml-jobs", () => {
         const chosen = all.filter((def) => jobsForScenario(name, all).includes(def.name));
         for (const request of scenario.anomalies) expect(chosen.some((def) => def.detects.includes(request.kind)), `${name}: ${request.kind}`).to.equal(true);
       }
-      expect(jobsForScenario("none", all)).to.have.length(all.length);
+      expect(jobsForScenario("none", all)).to.deep.equal(all.filter((def) => def.prebuilt === undefined).map((def) => def.name));
+      for (const name of Object.keys(SCENARIOS)) expect(jobsForScenario(name, all), name).to.not.include.members(prebuiltJobs(all));
     });
 
     it("rejects an unknown scenario, listing the known ones", () => {
@@ -197,6 +215,16 @@ describe("ml-jobs", () => {
       delete file.job.analysis_config.summary_count_field_name;
       return file;
     };
+
+    it("names the path of a datafeed query's filter on a field the index lacks", () => {
+      const file = good();
+      file.datafeed.query = { bool: { filter: [{ term: { "event.dataset": "nginx.access" } }, { exists: { field: "nginx.access.remote_ip" } }], must_not: { range: { "http.status": { gte: 500 } } } } };
+      const error = loadFailure({ "bad.json": file });
+      expect(error.problems.map((p) => p.split(": ").slice(2, 4).join(": ").replace(/;.*/, ""))).to.deep.equal([
+        'datafeed.query.bool.filter[1].exists.field: unknown field "nginx.access.remote_ip"',
+        'datafeed.query.bool.must_not.range.http.status: unknown field "http.status"',
+      ]);
+    });
 
     it("names the file, the job and the field for an unknown field", () => {
       const file = good();

@@ -11,7 +11,7 @@ export const CHUNK_MS = 12 * 3_600_000;
 
 /** The rows the datafeed of `def` would hand to ML for [range.start, range.end). */
 export async function searchRows(client: Client, index: string, def: LabJobDefinition, range: { start: Date; end: Date }): Promise<DatafeedRow[]> {
-  const aggPlan = planOf(def.datafeed.aggregations);
+  const aggPlan = planOf(def.datafeed.aggregations, def.job.analysis_config.summary_count_field_name);
   const rows: DatafeedRow[] = [];
   for (let from = range.start.getTime(); from < range.end.getTime(); from += CHUNK_MS) {
     const query = {

@@ -31,6 +31,14 @@ describe("verify/expect: the expected answer from a ground truth", function () {
     expect(formatExpectReport(report)).to.match(/spike-1\s+count_high\s+yes/);
   });
 
+  it("names the jobs that should catch each window, the lab's tuned ones and Elastic's prebuilt ones apart", () => {
+    const report = expectFromTruth(plan.truth, "truth.json");
+    expect(report.catchers).to.deep.equal([
+      { id: "spike-1", tuned: ["lab_request_rate_high"], prebuilt: ["status_code_rate_nginx", "visitor_rate_nginx"] },
+    ]);
+    expect(formatExpectReport(report)).to.match(/spike-1\s+lab_request_rate_high\s+status_code_rate_nginx, visitor_rate_nginx/);
+  });
+
   it("says the detector needs 3 days of history, and how many it got, rather than NO with score 0, on a shorter range", () => {
     const short = planDataset({ days: 2, seed: 5, end: new Date("2026-11-20T00:00:00.000Z"), scenario: "spike", meanRatePerSecond: 0.3 });
     const report = expectFromTruth(short.truth, "truth.json");

@@ -9,7 +9,7 @@
 // datafeed sends none.
 
 import type { AccessLogEvent } from "../../generator/types";
-import { readAggregationPlan, type AggregationPlan } from "../../ml-jobs/aggregations";
+import { readAggregationPlan, type AggregationMetric, type AggregationPlan } from "../../ml-jobs/aggregations";
 
 export interface DatafeedRow {
   /** The histogram bucket's start, epoch ms */
@@ -23,12 +23,21 @@ export interface DatafeedRow {
   metrics: Record<string, number>;
 }
 
-/** The plan of a datafeed's aggregations; throws on a body the job validation would reject. */
-export function planOf(aggregations: unknown): AggregationPlan {
+/**
+ * The plan of a datafeed's aggregations; throws on a body the job validation would reject. A job
+ * whose summary count is a metric (Elastic's visitor_rate_nginx: a cardinality) names it, and its
+ * rows carry that metric beside doc_count.
+ */
+export function planOf(aggregations: unknown, summaryCountFieldName: unknown = "doc_count"): AggregationPlan {
   const problems: string[] = [];
-  const plan = readAggregationPlan(aggregations, "@timestamp", (path, what) => problems.push(`${path}: ${what}`));
+  const plan = readAggregationPlan(aggregations, "@timestamp", (path, what) => problems.push(`${path}: ${what}`), undefined, summaryCountFieldName);
   if (plan === undefined || problems.length > 0) throw new Error(`not a datafeed aggregation: ${problems.join("; ")}`);
   return plan;
+}
+
+/** The metrics a row carries: the plan's, and the summary count's when it is a metric. */
+function rowMetrics(plan: AggregationPlan): AggregationMetric[] {
+  return plan.summaryCount === undefined ? plan.metrics : [...plan.metrics, plan.summaryCount];
 }
 
 /** A reader of one field of an event by its dotted name ("http.response.status_code"). */
@@ -42,9 +51,20 @@ export function fieldReader(field: string): (event: AccessLogEvent) => unknown {
   };
 }
 
-/** The datafeed queries the lab uses: match_all and a numeric range. */
+/** The datafeed queries the lab uses: match_all, a numeric range, and Elastic's bool filter of terms. */
 export function queryFilter(query: unknown): (event: AccessLogEvent) => boolean {
   if (query === undefined || (typeof query === "object" && query !== null && "match_all" in query)) return () => true;
+  const filters = (query as { bool?: { filter?: unknown } }).bool?.filter;
+  if (Array.isArray(filters) && Object.keys((query as { bool: object }).bool).length === 1) {
+    const tests = filters.map((clause) => {
+      const term = (clause as { term?: Record<string, unknown> }).term;
+      if (term === undefined || Object.keys(clause as object).length !== 1 || Object.keys(term).length !== 1) return queryFilter(clause);
+      const [[field, wanted]] = Object.entries(term);
+      const read = fieldReader(field);
+      return (event: AccessLogEvent) => String(read(event)) === String(wanted);
+    });
+    return (event) => tests.every((test) => test(event));
+  }
   const range = (query as { range?: Record<string, { gte?: number; lte?: number; gt?: number; lt?: number }> }).range;
   if (range !== undefined && Object.keys(range).length === 1) {
     const [field] = Object.keys(range);
@@ -74,11 +94,14 @@ export class DatafeedRowBuilder {
   private readonly groupReaders: ((event: AccessLogEvent) => unknown)[];
   private readonly metricReaders: ((event: AccessLogEvent) => unknown)[];
 
-  constructor(datafeed: { aggregations?: unknown; query?: unknown }) {
-    this.plan = planOf(datafeed.aggregations);
+  private readonly metrics: AggregationMetric[];
+
+  constructor(datafeed: { aggregations?: unknown; query?: unknown }, summaryCountFieldName: unknown = "doc_count") {
+    this.plan = planOf(datafeed.aggregations, summaryCountFieldName);
     this.filter = queryFilter(datafeed.query);
+    this.metrics = rowMetrics(this.plan);
     this.groupReaders = this.plan.groupBy.map((group) => fieldReader(group.field));
-    this.metricReaders = this.plan.metrics.map((metric) => fieldReader(metric.field));
+    this.metricReaders = this.metrics.map((metric) => fieldReader(metric.field));
   }
 
   /** Adds one event (in time order; `time` is its @timestamp in epoch ms if known); returns the rows of the buckets it completed. */
@@ -96,7 +119,7 @@ export class DatafeedRowBuilder {
         keys: Object.fromEntries(this.plan.groupBy.map((group, i) => [group.field, values[i]])),
         docCount: 0,
         time: -Infinity,
-        metrics: this.plan.metrics.map((metric) => ({ sum: 0, count: 0, min: Infinity, max: -Infinity, distinct: metric.type === "cardinality" ? new Set() : undefined })),
+        metrics: this.metrics.map((metric) => ({ sum: 0, count: 0, min: Infinity, max: -Infinity, distinct: metric.type === "cardinality" ? new Set() : undefined })),
       };
       this.current.set(key, row);
     }
@@ -134,7 +157,7 @@ export class DatafeedRowBuilder {
       keys: row.keys,
       docCount: row.docCount,
       metrics: Object.fromEntries(
-        this.plan.metrics.map((metric, i) => {
+        this.metrics.map((metric, i) => {
           const acc = row.metrics[i];
           const value = {
             avg: acc.sum / acc.count, sum: acc.sum, min: acc.min, max: acc.max, value_count: acc.count, cardinality: acc.distinct?.size ?? 0,
@@ -150,8 +173,8 @@ export class DatafeedRowBuilder {
 }
 
 /** Every row of an event stream, in one array (for tests and small datasets). */
-export function datafeedRows(events: Iterable<AccessLogEvent>, datafeed: { aggregations?: unknown; query?: unknown }): DatafeedRow[] {
-  const builder = new DatafeedRowBuilder(datafeed);
+export function datafeedRows(events: Iterable<AccessLogEvent>, datafeed: { aggregations?: unknown; query?: unknown }, summaryCountFieldName: unknown = "doc_count"): DatafeedRow[] {
+  const builder = new DatafeedRowBuilder(datafeed, summaryCountFieldName);
   const rows: DatafeedRow[] = [];
   for (const event of events) rows.push(...builder.add(event));
   rows.push(...builder.finish());
@@ -168,7 +191,7 @@ export function rowsFromHistogram(plan: AggregationPlan, aggregations: Record<st
     if (depth === plan.groupBy.length) {
       rows.push({
         bucketStart: start, time, keys, docCount: bucket.doc_count,
-        metrics: Object.fromEntries(plan.metrics.map((metric) => [metric.name, bucket[metric.name].value as number])),
+        metrics: Object.fromEntries(rowMetrics(plan).map((metric) => [metric.name, bucket[metric.name].value as number])),
       });
       return;
     }
@@ -190,7 +213,7 @@ export function rowsFromComposite(plan: AggregationPlan, buckets: Bucket[]): Dat
       time: bucket["@timestamp"].value,
       keys: Object.fromEntries(plan.groupBy.map((group) => [group.field, String(bucket.key[group.field])])),
       docCount: bucket.doc_count,
-      metrics: Object.fromEntries(plan.metrics.map((metric) => [metric.name, bucket[metric.name].value as number])),
+      metrics: Object.fromEntries(rowMetrics(plan).map((metric) => [metric.name, bucket[metric.name].value as number])),
     }));
 }
 
