@@ -13,6 +13,7 @@
 // only joins precomputed pieces.
 
 import { hashString } from "./rng";
+import type { SourceFields } from "./types";
 
 /** The site's name, in referrers, the error log's `server` and `host`. example.com is reserved for examples (RFC 2606). */
 export const SITE_DOMAIN = "shop.example.com";
@@ -180,21 +181,6 @@ export function userAgentFields(agent: string): UserAgentFields {
 }
 
 // --- Where clients are: geo and network ----------------------------------------------------------
-
-/** The ECS source object of a document. Shared by every event of a client: never mutate it. */
-export interface SourceFields {
-  address: string;
-  ip: string;
-  geo: {
-    continent_name: string;
-    country_iso_code: string;
-    country_name: string;
-    region_name?: string;
-    city_name?: string;
-    location: { lat: number; lon: number };
-  };
-  as: { number: number; organization: { name: string } };
-}
 
 type City = readonly [city: string, region: string, lat: number, lon: number];
 

@@ -4,7 +4,8 @@
 // drawing an event is a handful of table look-ups.
 
 import { hashString, Random, WeightedChoice } from "./rng";
-import { agentKind, crawlerNetwork, nginxEscape, SITE_DOMAIN, sourceFields, userAgentFields, type SourceFields, type UserAgentFields } from "./nginx";
+import { agentKind, crawlerNetwork, nginxEscape, SITE_DOMAIN, sourceFields, userAgentFields, type UserAgentFields } from "./nginx";
+import type { SourceFields } from "./types";
 
 export type UrlClass = "page" | "api" | "asset";
 

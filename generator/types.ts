@@ -2,6 +2,21 @@
 // and of the ground truth. Every other part of the lab (the Elasticsearch sink, the ML jobs,
 // `lab-verify`, the Pulumi dataset step) builds on these, so change them with care.
 
+/** The ECS source object of a document. Shared by every event of a client: never mutate it. */
+export interface SourceFields {
+  address: string;
+  ip: string;
+  geo: {
+    continent_name: string;
+    country_iso_code: string;
+    country_name: string;
+    region_name?: string;
+    city_name?: string;
+    location: { lat: number; lon: number };
+  };
+  as: { number: number; organization: { name: string } };
+}
+
 /**
  * One HTTP access-log event, as Elastic's nginx integration indexes it (data stream
  * `logs-nginx.access-*`): ECS fields as nested objects, with the raw combined-log line in `message`.
@@ -37,19 +52,7 @@ export interface AccessLogEvent {
     response: { status_code: number; body: { bytes: number } };
   };
   url: { original: string; path: string; query?: string };
-  source: {
-    address: string;
-    ip: string;
-    geo: {
-      continent_name: string;
-      country_iso_code: string;
-      country_name: string;
-      region_name?: string;
-      city_name?: string;
-      location: { lat: number; lon: number };
-    };
-    as: { number: number; organization: { name: string } };
-  };
+  source: SourceFields;
   user_agent: {
     original: string;
     name: string;
