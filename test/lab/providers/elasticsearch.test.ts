@@ -190,7 +190,7 @@ describe("provider logic against Elasticsearch", function () {
       expect(lines).to.have.length(2);
       expect(lines[0]).to.match(/^lab: dataset lab-ptest\d+-access-spike-2026\.11\.20-[0-9a-f]{8}: [\d,]+ of about [\d,]+ documents \(\d+%\) in 10 s, [\d,]+\/s$/);
       expect(lines[1]).to.equal(`lab: dataset ${outputs.index}: ${outputs.count.toLocaleString("en-US")} documents indexed at ${Math.round(outputs.count / 10).toLocaleString("en-US")}/s`);
-      expect(await deleteDatasetIndex(outputs)).to.deep.equal({ index: "deleted", template: "deleted" });
+      expect(await deleteDatasetIndex(outputs)).to.deep.equal({ index: "deleted", template: "deleted", errorIndex: "deleted", errorTemplate: "deleted" });
     });
 
     it("writes a replacement to another index, so deleting the old one keeps the new data", async () => {
