@@ -14,6 +14,7 @@ import { evaluateAlarms } from "../../verify/reference/evaluate";
 import { runScenario, seedRange, type DetectorInput, type ScenarioFigures } from "../../verify/reference/run";
 import { EVENTS_PATH_SEEDS, TEST_SEEDS, TEST_SIZES } from "../../verify/reference/sizes";
 import { normalUpperLog10, poissonLowerLog10, poissonUpperLog10 } from "../../verify/reference/stats";
+import { slowTestsExcluded, startQualityRuns } from "../support/quality-runs";
 
 function event(iso: string, overrides: { ip?: string; path?: string; host?: string; agent?: string; status?: number; durationMs?: number } = {}): AccessLogEvent {
   return accessEvent({
@@ -175,10 +176,15 @@ describe("verify/reference: the offline reference detector", () => {
   // repeats the same signals on the same events and CI's time is shared by the whole suite.
   // @slow: minutes of detection on two cores, the bulk of the suite's time; `npm run test:unit`
   // (the fast subset) leaves them out by this tag, `npm test` and CI run them.
-  const qualityRuns: { input: DetectorInput; seeds: number; reading: string; timeoutMs: number }[] = [
-    { input: "datafeeds", seeds: TEST_SEEDS, reading: " from the datafeeds' rows", timeoutMs: 900_000 },
-    { input: "events", seeds: EVENTS_PATH_SEEDS, reading: " from the events", timeoutMs: 600_000 },
+  const qualityRuns: { input: DetectorInput; seeds: number; reading: string }[] = [
+    { input: "datafeeds", seeds: TEST_SEEDS, reading: " from the datafeeds' rows" },
+    { input: "events", seeds: EVENTS_PATH_SEEDS, reading: " from the events" },
   ];
+  // Computed beside the rest of the suite (test/support/quality-runs.ts), unless this run leaves @slow out.
+  const background = slowTestsExcluded()
+    ? undefined
+    : startQualityRuns(qualityRuns.flatMap((run) => HISTORY_SCENARIO_NAMES.map((scenario) => ({ scenario, input: run.input, seeds: run.seeds }))));
+  after(() => background?.stop());
   for (const run of qualityRuns) {
     describe(`quality over ${run.seeds} seeds per scenario${run.reading} @slow`, () => {
       for (const scenario of HISTORY_SCENARIO_NAMES) {
@@ -188,9 +194,10 @@ describe("verify/reference: the offline reference detector", () => {
         const title = clean
           ? `raises no alarm at all on "${scenario}"${run.reading} (clean traffic, ${span})`
           : `finds every "${scenario}" window${run.reading} with bucket precision >= 0.9${promise[scenario] ?? ""} (${span})`;
-        it(title, function () {
-          this.timeout(run.timeoutMs);
-          const figures = runScenario(scenario, seedRange(1, run.seeds), size, {}, run.input);
+        it(title, async function () {
+          this.timeout(1_800_000);
+          const request = { scenario, input: run.input, seeds: run.seeds };
+          const figures = background === undefined ? runScenario(scenario, seedRange(1, run.seeds), size, {}, run.input) : await background.figures(request);
           checkKind(figures);
           const missed = figures.missed.map((m) => `seed ${m.seed} ${m.id} (best score ${m.bestScore.toFixed(1)})`);
           expect(missed, "windows missed").to.deep.equal([]);

@@ -83,8 +83,12 @@ export class BucketAggregator {
   private minutePrefix = "\u0000";
   private minuteMs = 0;
 
-  /** readsErrorLog: every bucket gets a category tally, empty until an error-log line arrives. */
-  constructor(bucketMinutes: number, private readonly readsErrorLog = false) {
+  /**
+   * readsErrorLog: every bucket gets a category tally, empty until an error-log line arrives.
+   * entities: false leaves the per-host, per-URL and per-agent tallies empty, for a caller that
+   * fills them from elsewhere (the aggregated datafeeds' rows: ./aggregated.ts).
+   */
+  constructor(bucketMinutes: number, private readonly readsErrorLog = false, private readonly entities = true) {
     this.bucketMs = bucketMinutes * 60_000;
   }
 
@@ -143,12 +147,14 @@ export class BucketAggregator {
       return done;
     }
     bucket.count += 1;
-    const logDuration = Math.log(Math.max(event.event.duration, 1) / 1e6);
-    const isError = event.http.response.status_code >= 500;
-    tally(entity(bucket.hosts, event.host.name), logDuration, isError);
-    tally(entity(bucket.urls, event.url.path), logDuration, isError);
-    const agent = event.user_agent.original;
-    bucket.agents.set(agent, (bucket.agents.get(agent) ?? 0) + 1);
+    if (this.entities) {
+      const logDuration = Math.log(Math.max(event.event.duration, 1) / 1e6);
+      const isError = event.http.response.status_code >= 500;
+      tally(entity(bucket.hosts, event.host.name), logDuration, isError);
+      tally(entity(bucket.urls, event.url.path), logDuration, isError);
+      const agent = event.user_agent.original;
+      bucket.agents.set(agent, (bucket.agents.get(agent) ?? 0) + 1);
+    }
     const path = event.url.path;
     const client = this.clients.get(event.source.ip);
     if (client === undefined) {

@@ -67,15 +67,21 @@ export function summariseFromDatafeeds(
   );
   const rows: Record<string, DatafeedRow[]> = Object.fromEntries(Object.keys(builders).map((name) => [name, []]));
   // The raw pass gives the gap-filled list of buckets and the distinct signal's client tallies.
-  const raw = new BucketAggregator(bucketMinutes, readsErrorLog);
+  const raw = new BucketAggregator(bucketMinutes, readsErrorLog, false);
   const buckets: BucketSummary[] = [];
   let eventCount = 0;
+  // Entries taken once: this loop runs for every event.
+  const feeds = Object.entries(builders).map(([name, builder]) => ({ builder, rows: rows[name] }));
   for (const event of events) {
-    buckets.push(...raw.add(event));
+    const completed = raw.add(event);
+    if (completed.length > 0) buckets.push(...completed);
     if (isErrorEvent(event)) continue;
     eventCount += 1;
     const time = Date.parse(event["@timestamp"]);
-    for (const [name, builder] of Object.entries(builders)) for (const row of builder.add(event, time)) rows[name].push(row);
+    for (const feed of feeds) {
+      const done = feed.builder.add(event, time);
+      for (let i = 0; i < done.length; i++) feed.rows.push(done[i]);
+    }
   }
   buckets.push(...raw.finish());
   for (const [name, builder] of Object.entries(builders)) rows[name].push(...builder.finish());
