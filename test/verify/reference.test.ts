@@ -12,7 +12,7 @@ import { summarise } from "../../verify/reference/detector";
 import { scoreBuckets, type Alarm } from "../../verify/reference/detector";
 import { evaluateAlarms } from "../../verify/reference/evaluate";
 import { runScenario, seedRange, type DetectorInput, type ScenarioFigures } from "../../verify/reference/run";
-import { EVENTS_PATH_SEEDS, TEST_SEEDS, TEST_SIZES } from "../../verify/reference/sizes";
+import { TEST_SEEDS, TEST_SIZES } from "../../verify/reference/sizes";
 import { normalUpperLog10, poissonLowerLog10, poissonUpperLog10 } from "../../verify/reference/stats";
 import { slowTestsExcluded, startQualityRuns } from "../support/quality-runs";
 
@@ -169,16 +169,15 @@ describe("verify/reference: the offline reference detector", () => {
     if (figures.scenario === "level_shift") expect(figures.falseAlarmsBySignal.level ?? 0, "level alarms after the adaptation time").to.equal(0);
   };
 
-  // The quality bar, run twice: on the rows the aggregated datafeeds return (what the lab's jobs
-  // read: every datafeed but the population and categorization ones is aggregated, and those two read
-  // the events on this path too), over TEST_SEEDS seeds; and on the events themselves, the path
-  // `lab-verify expect` takes, over fewer seeds (bench/detector.ts reports it over 30), since it
-  // repeats the same signals on the same events and CI's time is shared by the whole suite.
+  // The quality bar, run twice over TEST_SEEDS seeds: on the rows the aggregated datafeeds return
+  // (what the lab's jobs read: every datafeed but the population and categorization ones is
+  // aggregated, and those two read the events on this path too), and on the events themselves, the
+  // path `lab-verify expect` takes.
   // @slow: minutes of detection on two cores, the bulk of the suite's time; `npm run test:unit`
   // (the fast subset) leaves them out by this tag, `npm test` and CI run them.
   const qualityRuns: { input: DetectorInput; seeds: number; reading: string }[] = [
     { input: "datafeeds", seeds: TEST_SEEDS, reading: " from the datafeeds' rows" },
-    { input: "events", seeds: EVENTS_PATH_SEEDS, reading: " from the events" },
+    { input: "events", seeds: TEST_SEEDS, reading: " from the events" },
   ];
   // Computed beside the rest of the suite (test/support/quality-runs.ts), unless this run leaves @slow out.
   const background = slowTestsExcluded()

@@ -32,5 +32,3 @@ export const TEST_SIZES: Readonly<Record<string, DatasetSize>> = {
 };
 
 export const TEST_SEEDS = 20;
-/** The events path repeats the datafeeds path's signals on the same events; the suite checks it on fewer seeds. */
-export const EVENTS_PATH_SEEDS = 5;
