@@ -14,6 +14,7 @@ import { binFolder, helpExamples, needsElasticsearch, runExample } from "../supp
 import { main, parseAnomalySpec, parseIsoTime } from "../../generator/cli";
 import { CSV_COLUMNS } from "../../generator/sinks/csv";
 import type { GroundTruth } from "../../generator/types";
+import { deleteEverythingUnder } from "../support/es-cleanup";
 
 const BIN = path.resolve(__dirname, "../../bin/lab-generate.js");
 const END = "2026-11-17T00:00:00Z";
@@ -121,10 +122,7 @@ describe("lab-generate CLI", function () {
           expect(run.exitCode, `${run.command}\n${run.stderr}`).to.equal(0);
         }
       } finally {
-        const indices = Object.keys(await client.indices.get({ index: `${prefix}*`, allow_no_indices: true }));
-        if (indices.length > 0) await client.indices.delete({ index: indices });
-        const templates = await client.indices.getIndexTemplate({ name: `${prefix}*` }).catch(() => ({ index_templates: [] }));
-        for (const { name } of templates.index_templates) await client.indices.deleteIndexTemplate({ name });
+        await deleteEverythingUnder(client, prefix);
         await client.close();
       }
     });
@@ -478,10 +476,7 @@ describe("lab-generate CLI", function () {
 
     after(async () => {
       if (client === undefined || esTarget() === undefined) return;
-      const indices = Object.keys(await client.indices.get({ index: `${prefix}*`, allow_no_indices: true }));
-      if (indices.length > 0) await client.indices.delete({ index: indices });
-      const templates = await client.indices.getIndexTemplate({ name: `${prefix}*` }).catch(() => ({ index_templates: [] }));
-      for (const { name } of templates.index_templates) await client.indices.deleteIndexTemplate({ name });
+      await deleteEverythingUnder(client, prefix);
       await client.close();
     });
 

@@ -17,6 +17,7 @@ import type { InjectedAnomaly as Anomaly } from "../../generator/types";
 import { loadJobDefinitions, type LabJobDefinition } from "../../ml-jobs";
 import { datafeedRows, planOf, sortRows, type DatafeedRow } from "../../verify/reference/datafeed";
 import { searchRows } from "../support/datafeed-search";
+import { deleteEverythingUnder } from "../support/es-cleanup";
 
 const BUCKET_MS = 15 * 60_000;
 
@@ -93,10 +94,7 @@ describe("ml-jobs: aggregated datafeeds on a real Elasticsearch", function () {
 
   after(async () => {
     if (client === undefined) return;
-    const indices = Object.keys(await client.indices.get({ index: `${prefix}*`, allow_no_indices: true }));
-    if (indices.length > 0) await client.indices.delete({ index: indices });
-    const templates = await client.indices.getIndexTemplate({ name: `${prefix}*` }).catch(() => ({ index_templates: [] }));
-    for (const { name } of templates.index_templates) await client.indices.deleteIndexTemplate({ name });
+    await deleteEverythingUnder(client, prefix);
     await client.close();
   });
 

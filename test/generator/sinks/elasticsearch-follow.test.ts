@@ -19,6 +19,7 @@ import { followSinkFor, prepareFollowIndex } from "../../../generator/sinks/elas
 import { indexDataset, type ElasticsearchConnection } from "../../../generator/sinks/elasticsearch";
 import { planDataset } from "../../../generator/plan";
 import type { GroundTruth } from "../../../generator/types";
+import { deleteEverythingUnder } from "../../support/es-cleanup";
 
 const BIN = path.resolve(__dirname, "../../../bin/lab-generate.js");
 const MINUTE = 60_000;
@@ -58,10 +59,7 @@ describe("lab-generate --follow into a real Elasticsearch", function () {
 
   after(async () => {
     if (client === undefined) return;
-    const indices = Object.keys(await client.indices.get({ index: `${prefix}*`, allow_no_indices: true }));
-    if (indices.length > 0) await client.indices.delete({ index: indices });
-    const templates = await client.indices.getIndexTemplate({ name: `${prefix}*` }).catch(() => ({ index_templates: [] }));
-    for (const { name } of templates.index_templates) await client.indices.deleteIndexTemplate({ name });
+    await deleteEverythingUnder(client, prefix);
     await client.close();
   });
 

@@ -27,6 +27,7 @@ import {
 } from "../../../generator/sinks/elasticsearch";
 import { LabError } from "../../../generator/errors";
 import { failureOf } from "../../support/failure";
+import { deleteEverythingUnder } from "../../support/es-cleanup";
 
 const END = new Date("2026-11-17T00:00:00Z");
 
@@ -70,11 +71,7 @@ describe("Elasticsearch sink (real server)", function () {
 
   after(async () => {
     if (client === undefined) return;
-    // Deleting by wildcard is refused (action.destructive_requires_name), so list the names first.
-    const indices = Object.keys(await client.indices.get({ index: `${prefix}*`, allow_no_indices: true }));
-    if (indices.length > 0) await client.indices.delete({ index: indices });
-    const templates = await client.indices.getIndexTemplate({ name: `${prefix}*` }).catch(() => ({ index_templates: [] }));
-    for (const { name } of templates.index_templates) await client.indices.deleteIndexTemplate({ name });
+    await deleteEverythingUnder(client, prefix);
     await client.close();
   });
 

@@ -13,6 +13,7 @@ import { generateEvents } from "../../../generator/events";
 import { LabError } from "../../../generator/errors";
 import { indexDataset, indexNameFor, readDatasetMeta, type ElasticsearchConnection } from "../../../generator/sinks/elasticsearch";
 import { LOAD_SETTINGS, restoreBody } from "../../../generator/sinks/load-settings";
+import { deleteEverythingUnder } from "../../support/es-cleanup";
 
 const END = new Date("2026-11-17T00:00:00Z");
 const NAMES = Object.keys(LOAD_SETTINGS);
@@ -61,10 +62,7 @@ describe("load settings on a real server", function () {
 
   after(async () => {
     if (client === undefined) return;
-    const indices = Object.keys(await client.indices.get({ index: `${prefix}*`, allow_no_indices: true }));
-    if (indices.length > 0) await client.indices.delete({ index: indices });
-    const templates = await client.indices.getIndexTemplate({ name: `${prefix}*` }).catch(() => ({ index_templates: [] }));
-    for (const { name } of templates.index_templates) await client.indices.deleteIndexTemplate({ name });
+    await deleteEverythingUnder(client, prefix);
     await client.close();
   });
 
