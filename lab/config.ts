@@ -309,7 +309,11 @@ export function parseLabConfig(
   if (!scenarioKnown) {
     problems.push(`lab:datasetScenario: "${scenario}" is not allowed; use one of ${catalog.scenarios.join(", ")}`);
   }
-  let meanRatePerSecond: number = LAB_DEFAULT_DATASET.meanRatePerSecond;
+  // Elastic's prebuilt jobs count over the whole service, where the errors window needs more traffic
+  // than the lab's own jobs do (lab/defaults.ts); asked for, they get the rate their claims hold at.
+  const jobsText = text("mlJobs");
+  const prebuiltAsked = jobsText !== undefined && parseList(jobsText).some((name) => name === "prebuilt" || catalog.prebuiltJobs.includes(name));
+  let meanRatePerSecond: number = prebuiltAsked ? LAB_DEFAULT_DATASET.prebuiltMeanRatePerSecond : LAB_DEFAULT_DATASET.meanRatePerSecond;
   const rateText = text("datasetRate");
   if (rateText !== undefined) {
     const rate = Number(rateText);
@@ -347,7 +351,6 @@ export function parseLabConfig(
   }
 
   let mlJobs: string[] = [];
-  const jobsText = text("mlJobs");
   // lab:liveAnomaly replaces the live scenario's window, so its kind chooses the jobs (checked below).
   const liveAnomalyText = text("liveAnomaly");
   const liveAnomalyKind = liveAnomalyText === undefined ? undefined : parseAnomalySpec(liveAnomalyText, 1, []).kind;

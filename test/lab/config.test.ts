@@ -86,6 +86,18 @@ describe("lab config", () => {
       expect(parseLabConfig({ datasetScenario: "spike", mlJobs: "tuned,prebuilt" }, catalog, local).mlJobs).to.deep.equal(["request_rate_high", "low_request_rate_nginx", "visitor_rate_nginx"]);
     });
 
+    it("defaults the rate to what Elastic's prebuilt jobs need when lab:mlJobs names them, and checks the dataset at that rate", () => {
+      const rates: (number | undefined)[] = [];
+      const spy: LabCatalog = { ...catalog, datasetProblems: (options) => (rates.push(options.meanRatePerSecond), []) };
+      expect(parseLabConfig({}, spy, local).dataset.meanRatePerSecond).to.equal(LAB_DEFAULT_DATASET.meanRatePerSecond);
+      expect(parseLabConfig({ mlJobs: "tuned" }, spy, local).dataset.meanRatePerSecond).to.equal(LAB_DEFAULT_DATASET.meanRatePerSecond);
+      for (const mlJobs of ["prebuilt", "tuned,prebuilt", "visitor_rate_nginx", '["url_scanning","low_request_rate_nginx"]']) {
+        expect(parseLabConfig({ mlJobs }, spy, local).dataset.meanRatePerSecond, mlJobs).to.equal(LAB_DEFAULT_DATASET.prebuiltMeanRatePerSecond);
+      }
+      expect(rates).to.deep.equal([LAB_DEFAULT_DATASET.meanRatePerSecond, LAB_DEFAULT_DATASET.meanRatePerSecond, ...Array(4).fill(LAB_DEFAULT_DATASET.prebuiltMeanRatePerSecond)]);
+      expect(parseLabConfig({ mlJobs: "prebuilt", datasetRate: "0.5" }, spy, local).dataset.meanRatePerSecond, "a rate set by hand").to.equal(0.5);
+    });
+
     it("runs a job named beside a set that holds it once", () => {
       expect(parseLabConfig({ mlJobs: "prebuilt, visitor_rate_nginx" }, catalog, local).mlJobs).to.deep.equal(["low_request_rate_nginx", "visitor_rate_nginx"]);
     });
@@ -380,6 +392,18 @@ describe("lab config", () => {
 
     it("does not declare a secret key, since Pulumi refuses a secret with a plain default", () => {
       expect(yaml).to.not.match(/^ {4}secret: true/m);
+    });
+
+    /** A key's one-line description, as Pulumi.yaml states it. */
+    const descriptionOf = (key: string) => new RegExp(`^  ${key}:\\n(?: {4}.*\\n)*? {4}description: (.*)$`, "m").exec(yaml)?.[1] ?? "";
+
+    it("names every scenario the generator has in lab:datasetScenario's description", () => {
+      for (const name of labCatalog().scenarios) expect(descriptionOf("datasetScenario"), name).to.match(new RegExp(`\\b${name}\\b`));
+    });
+
+    it("states the lab's default rates in lab:datasetRate's description", () => {
+      const description = descriptionOf("datasetRate");
+      expect(description).to.include(`${LAB_DEFAULT_DATASET.meanRatePerSecond}`).and.include(`${LAB_DEFAULT_DATASET.prebuiltMeanRatePerSecond}`);
     });
 
     it("gives real job names in its lab:mlJobs example", () => {
