@@ -114,8 +114,9 @@ export class BucketAggregator {
   /**
    * Epoch ms of an ISO-8601 UTC timestamp. Events arrive in order, so consecutive ones share their
    * minute: Date.parse runs once a minute and the seconds are read from the string directly.
+   * Public so that a caller folding the same events elsewhere parses each timestamp once.
    */
-  private parseTime(timestamp: string): number {
+  parseTime(timestamp: string): number {
     if (timestamp.length !== 24 || timestamp.charCodeAt(19) !== 46 /* . */) return Date.parse(timestamp);
     if (!timestamp.startsWith(this.minutePrefix)) {
       this.minutePrefix = timestamp.slice(0, 16);
@@ -127,11 +128,11 @@ export class BucketAggregator {
   }
 
   /**
-   * Adds one event (in time order); returns the buckets this event completed, gaps included as empty
-   * buckets. An error-log line counts towards its category only, never as a request.
+   * Adds one event (in time order; `time` is its @timestamp in epoch ms if already parsed); returns
+   * the buckets this event completed, gaps included as empty buckets. An error-log line counts
+   * towards its category only, never as a request.
    */
-  add(event: AccessLogEvent | NginxErrorEvent): BucketSummary[] {
-    const time = this.parseTime(event["@timestamp"]);
+  add(event: AccessLogEvent | NginxErrorEvent, time: number = this.parseTime(event["@timestamp"])): BucketSummary[] {
     const start = time - (((time % this.bucketMs) + this.bucketMs) % this.bucketMs);
     const done: BucketSummary[] = [];
     if (this.current === undefined) this.current = this.open(start);

@@ -73,11 +73,11 @@ export function summariseFromDatafeeds(
   // Entries taken once: this loop runs for every event.
   const feeds = Object.entries(builders).map(([name, builder]) => ({ builder, rows: rows[name] }));
   for (const event of events) {
-    const completed = raw.add(event);
+    const time = raw.parseTime(event["@timestamp"]);
+    const completed = raw.add(event, time);
     if (completed.length > 0) buckets.push(...completed);
     if (isErrorEvent(event)) continue;
     eventCount += 1;
-    const time = Date.parse(event["@timestamp"]);
     for (const feed of feeds) {
       const done = feed.builder.add(event, time);
       for (let i = 0; i < done.length; i++) feed.rows.push(done[i]);
