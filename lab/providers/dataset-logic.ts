@@ -30,6 +30,7 @@
 import { LabError, isExpectedFailure } from "../../generator/errors";
 import type { GroundTruth, InjectedAnomaly } from "../../generator/types";
 import { planDataset } from "../../generator/plan";
+import { originAt, planFollow } from "../../generator/follow-plan";
 import { expectedEventCount } from "../../generator/progress";
 import {
   checkConnection,
@@ -195,8 +196,14 @@ export async function createLiveDataset(inputs: DatasetInputs, now: Date, prepar
   const existedBefore = (await inspectDataset(connection, index)).state !== "absent";
   try {
     const indexingStartMs = nowMs();
-    const prepared = await prepare(followOptionsOf(inputs), { connection, indexPrefix: inputs.indexPrefix, index }, { now: () => now.getTime() });
+    const log = hooks.log ?? (() => undefined);
+    // A fresh stream's backfill, as prepare plans it: a resumed one ends elsewhere but is as long.
+    const options = followOptionsOf(inputs);
+    const expected = expectedEventCount(planFollow(options, originAt(now.getTime())).backfill);
+    const onProgress = progressLogger(`backfill ${index}`, expected, indexingStartMs, nowMs, log);
+    const prepared = await prepare(options, { connection, indexPrefix: inputs.indexPrefix, index }, { now: () => now.getTime(), onProgress });
     const origin = prepared.plan.origin;
+    if (prepared.backfilled) log(`lab: backfill ${index}: ${prepared.count.toLocaleString("en-US")} documents indexed at ${datasetTiming({ startMs, indexingStartMs, endMs: nowMs() }, prepared.count).docsPerSecond.toLocaleString("en-US")}/s`);
     // Fresh, the count is the backfill's. Resumed (a state lost while the stream ran on), the index
     // also holds live events: the backfill is what lies before the origin.
     const count = prepared.backfilled ? prepared.count : await countBefore(inputs, prepared.index, origin);

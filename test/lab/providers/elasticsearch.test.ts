@@ -193,6 +193,21 @@ describe("provider logic against Elasticsearch", function () {
       expect(await deleteDatasetIndex(outputs)).to.deep.equal({ index: "deleted", template: "deleted", errorIndex: "deleted", errorTemplate: "deleted" });
     });
 
+    it("logs the live backfill's progress and its docs/s, as for a plain dataset", async () => {
+      const t0 = Date.parse("2026-11-30T10:00:21.000Z");
+      let calls = 0;
+      const lines: string[] = [];
+      const live = inputs({ live: true, scenario: "live", seed: 13, requestedEnd: undefined });
+      const outputs = await createDataset(live, new Date(), { nowMs: () => (calls++ < 2 ? t0 : t0 + 10_000), log: (line) => lines.push(line) });
+      expect(outputs.index).to.match(new RegExp(`^${prefix}-live-`));
+      expect(lines).to.have.length(2);
+      expect(lines[0]).to.match(new RegExp(`^lab: backfill ${outputs.index}: [\\d,]+ of about [\\d,]+ documents \\(\\d+%\\) in 10 s, [\\d,]+/s$`));
+      const about = Number(/of about ([\d,]+)/.exec(lines[0])![1].replace(/,/g, ""));
+      expect(Math.abs(about - outputs.count) / outputs.count, "the expected count is the backfill's").to.be.below(0.05);
+      expect(lines[1]).to.equal(`lab: backfill ${outputs.index}: ${outputs.count.toLocaleString("en-US")} documents indexed at ${Math.round(outputs.count / 10).toLocaleString("en-US")}/s`);
+      expect(await deleteDatasetIndex(outputs)).to.deep.include({ index: "deleted" });
+    });
+
     it("writes a replacement to another index, so deleting the old one keeps the new data", async () => {
       const old = await createDataset(inputs());
       const next = inputs({ seed: 8 });
