@@ -9,6 +9,7 @@ import { LIVE_FREQUENCY, LIVE_QUERY_DELAY } from "../../lab/live-datafeed";
 import { buildLab, stackOutputs, type LabOutputs } from "../../lab/program";
 import { ERROR_INDEX_PATTERN, loadJobDefinitions } from "../../ml-jobs/index";
 import { labNames } from "../../lab/names";
+import { LAB_DEFAULT_DATASET } from "../../lab/defaults";
 import { errorIndexPrefixFor } from "../../generator/sinks/elasticsearch";
 import { readLabConfig, readLabConfigOrStop } from "../../lab/read-config";
 import { declared, readBack } from "./docker-read-back";
@@ -480,10 +481,10 @@ describe("lab program (Pulumi mocks)", function () {
 
     it("starts the generator with the dataset's exact options, so it resumes the index the dataset backfilled", async () => {
       const command = plain<string[]>(traffic().inputs.command);
-      expect(command).to.deep.equal(["--follow", "--es", "http://elasticsearch:9200", "--index-prefix", "lab-live-a-access", "--days", "3", "--seed", "42", "--scenario", "live", "--rate", "5"]);
+      expect(command).to.deep.equal(["--follow", "--es", "http://elasticsearch:9200", "--index-prefix", "lab-live-a-access", "--days", "3", "--seed", "42", "--scenario", "live", "--rate", String(LAB_DEFAULT_DATASET.meanRatePerSecond)]);
       const inputs = dataset().inputs;
       expect(inputs.live).to.equal(true);
-      expect(liveIndexNameFor("lab-live-a-access", { days: 3, seed: 42, scenario: "live" })).to.equal(await valueOf(live.lab.index));
+      expect(liveIndexNameFor("lab-live-a-access", { days: 3, seed: 42, scenario: "live", meanRatePerSecond: LAB_DEFAULT_DATASET.meanRatePerSecond })).to.equal(await valueOf(live.lab.index));
       expect(traffic().dependencies).to.include(live.recorder.resources.find((r) => r.name === "lab-live-a-dataset-index")!.urn);
     });
 
@@ -527,7 +528,7 @@ describe("lab program (Pulumi mocks)", function () {
 
     it("exports when the next live anomaly starts, and every live window only as the secret liveTruth", async () => {
       const origin = await valueOf(live.lab.timeRange);
-      const plan = planFollow({ days: 3, seed: 42, scenario: "live" }, new Date(origin.to));
+      const plan = planFollow({ days: 3, seed: 42, scenario: "live", meanRatePerSecond: LAB_DEFAULT_DATASET.meanRatePerSecond }, new Date(origin.to));
       expect(await valueOf(outputs.nextLiveAnomalyAt as pulumi.Output<string>)).to.equal(plan.liveWindows[0].start);
       expect(await isSecret(outputs.liveTruth as pulumi.Output<unknown>)).to.equal(true);
       expect(await valueOf(outputs.liveTruth as pulumi.Output<{ windows: { kind: string }[] }>)).to.deep.include({ since: origin.to });
@@ -539,7 +540,7 @@ describe("lab program (Pulumi mocks)", function () {
       const origin = Date.parse((await valueOf(custom.lab.timeRange)).to);
       expect(Date.parse(String(await valueOf(stackOutputs(custom.lab).nextLiveAnomalyAt as pulumi.Output<string>)))).to.equal(origin + 5 * 60_000);
       expect(plain<string[]>(container(custom.recorder, "-traffic-container").inputs.command).slice(-2)).to.deep.equal(["--anomaly", "spike,start=+5m,minutes=30"]);
-      expect(await valueOf(custom.lab.index)).to.equal(liveIndexNameFor("lab-live-c-access", { days: 3, seed: 42, scenario: "live", anomalies: [{ kind: "spike", startAfterMinutes: 5, durationMinutes: 30 }] }));
+      expect(await valueOf(custom.lab.index)).to.equal(liveIndexNameFor("lab-live-c-access", { days: 3, seed: 42, scenario: "live", meanRatePerSecond: LAB_DEFAULT_DATASET.meanRatePerSecond, anomalies: [{ kind: "spike", startAfterMinutes: 5, durationMinutes: 30 }] }));
     });
 
     it("keeps the live windows out of anomalyWindows, which lists the backfill's", async () => {
@@ -568,7 +569,7 @@ describe("lab program (Pulumi mocks)", function () {
     it("on an existing cluster, adds no container and exports the arguments npm run live passes to the generator", async () => {
       const ext = await build("live-ext", { cohort: "live-ext", elasticsearchUrl: "https://es.example.com:9243", elasticPassword: "cluster-secret", datasetScenario: "live", datasetDays: "3", live: "true" }, ["elasticPassword"]);
       expect(ext.recorder.resources.filter((r) => r.type.startsWith("docker:"))).to.deep.equal([]);
-      expect(ext.lab.liveTraffic).to.deep.equal({ arguments: ["--follow", "--es", "https://es.example.com:9243", "--index-prefix", "lab-live-ext-access", "--days", "3", "--seed", "42", "--scenario", "live", "--rate", "5"] });
+      expect(ext.lab.liveTraffic).to.deep.equal({ arguments: ["--follow", "--es", "https://es.example.com:9243", "--index-prefix", "lab-live-ext-access", "--days", "3", "--seed", "42", "--scenario", "live", "--rate", String(LAB_DEFAULT_DATASET.meanRatePerSecond)] });
     });
   });
 
