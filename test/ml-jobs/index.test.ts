@@ -23,7 +23,7 @@ import { generateEvents } from "../../generator/events";
 import { planDataset } from "../../generator/plan";
 import { DETECTOR_FUNCTIONS } from "../../ml-jobs/functions";
 import { SCENARIOS } from "../../generator/scenarios";
-import { LAB_ERROR_INDEX_MAPPINGS, LAB_INDEX_MAPPINGS } from "../../generator/sinks/elasticsearch-index";
+import { leafFieldTypes } from "../../ml-jobs/fields";
 
 function libraryFile(name: string): Record<string, any> {
   return JSON.parse(readFileSync(join(JOBS_DIR, name), "utf8"));
@@ -309,27 +309,38 @@ describe("ml-jobs", () => {
 });
 
 describe("ml-jobs field catalogue", () => {
-  it("holds exactly the fields and types of the error log's mapping for jobs on the error log", () => {
-    const flat: Record<string, string> = {};
-    const walk = (properties: Record<string, any>, prefix: string) => {
-      for (const [name, spec] of Object.entries(properties)) {
-        if (spec.properties !== undefined) walk(spec.properties, `${prefix}${name}.`);
-        else flat[`${prefix}${name}`] = spec.type;
-      }
-    };
-    walk(LAB_ERROR_INDEX_MAPPINGS.properties as Record<string, any>, "");
-    expect(flat).to.deep.equal(LAB_ERROR_INDEX_FIELDS);
+  it("reads each leaf field of a mapping with its type, through nested objects, leaving multi-fields out", () => {
+    const mapping = {
+      properties: {
+        "@timestamp": { type: "date" },
+        url: { properties: { original: { type: "keyword", fields: { text: { type: "text" } } }, path: { type: "keyword" } } },
+        source: { properties: { geo: { properties: { location: { type: "geo_point" } } } } },
+      },
+    } as const;
+    expect(leafFieldTypes(mapping as any)).to.deep.equal({ "@timestamp": "date", "url.original": "keyword", "url.path": "keyword", "source.geo.location": "geo_point" });
   });
 
-  it("is exactly the fields and types of the lab index mapping the Elasticsearch sink creates", () => {
-    const flat: Record<string, string> = {};
-    const walk = (properties: Record<string, any>, prefix: string) => {
-      for (const [name, spec] of Object.entries(properties)) {
-        if (spec.properties !== undefined) walk(spec.properties, `${prefix}${name}.`);
-        else flat[`${prefix}${name}`] = spec.type;
-      }
-    };
-    walk(LAB_INDEX_MAPPINGS.properties as Record<string, any>, "");
-    expect(flat).to.deep.equal(LAB_INDEX_FIELDS);
+  it("refuses a mapping type that job validation does not know, naming the field", () => {
+    expect(() => leafFieldTypes({ properties: { message: { type: "match_only_text" } } } as any)).to.throw("field message of the lab's mapping has type match_only_text");
+  });
+
+  it("gives jobs on the access log the integration's types, and the error log's fields to jobs on the error log", () => {
+    expect(LAB_INDEX_FIELDS).to.include({ "@timestamp": "date", message: "text", "event.duration": "long", "http.response.status_code": "long", "source.ip": "ip", "source.geo.location": "geo_point", "user_agent.original": "keyword", "url.path": "keyword" });
+    expect(LAB_INDEX_FIELDS).to.not.have.property("user_agent.original.text");
+    expect(LAB_INDEX_FIELDS).to.not.have.property("log.level");
+    expect(LAB_ERROR_INDEX_FIELDS).to.include({ "@timestamp": "date", message: "text", "log.level": "keyword", "process.pid": "long", "url.path": "keyword", "source.ip": "ip" });
+    expect(LAB_ERROR_INDEX_FIELDS).to.not.have.property("event.duration");
+  });
+
+  it("is what docs/generator.md's mapping table lists, field by field and type by type", () => {
+    const page = readFileSync(join(__dirname, "..", "..", "docs", "generator.md"), "utf8");
+    const table = page.slice(page.indexOf("**Mapping**"), page.indexOf("**The error log's mapping**"));
+    const documented: Record<string, string> = {};
+    for (const row of table.split("\n").filter((line) => line.startsWith("| `"))) {
+      const [, fields, type] = row.split("|").map((cell) => cell.trim());
+      for (const [, field] of fields.matchAll(/`([^`]+)`/g)) documented[field] = /^[a-z_]+/.exec(type)![0];
+    }
+    expect(documented).to.deep.equal({ ...LAB_INDEX_FIELDS });
   });
 });
+

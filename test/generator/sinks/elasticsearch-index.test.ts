@@ -13,19 +13,8 @@ import {
   indexTemplateFor,
 } from "../../../generator/sinks/elasticsearch";
 import { UsageError } from "../../../generator/errors";
-import { LAB_INDEX_FIELDS } from "../../../ml-jobs/fields";
 
 const END = new Date("2026-11-24T00:00:00Z");
-
-function leafTypes(properties: Record<string, unknown>, prefix = ""): Record<string, string> {
-  const types: Record<string, string> = {};
-  for (const [name, field] of Object.entries(properties as Record<string, { type?: string; properties?: Record<string, unknown> }>)) {
-    const path = prefix === "" ? name : `${prefix}.${name}`;
-    if (field.properties !== undefined) Object.assign(types, leafTypes(field.properties, path));
-    else types[path] = field.type as string;
-  }
-  return types;
-}
 
 describe("Elasticsearch index naming, template and settings", () => {
   describe("indexTemplateFor", () => {
@@ -37,10 +26,6 @@ describe("Elasticsearch index naming, template and settings", () => {
       expect(indexTemplateFor("lab").priority).to.be.lessThan(template.priority as number);
       expect(template.template?.settings).to.deep.equal({ index: { number_of_shards: 1, auto_expand_replicas: "0-1" } });
       expect(template.template?.mappings?.dynamic).to.equal("strict");
-    });
-
-    it("maps exactly the fields the ML jobs may name, with the same types", () => {
-      expect(leafTypes(LAB_INDEX_MAPPINGS.properties as Record<string, unknown>)).to.deep.equal(LAB_INDEX_FIELDS);
     });
 
     it("gives the error log's prefix a template of its own with the error mapping, which wins where the patterns overlap", () => {
