@@ -50,6 +50,11 @@ export function progressLogger(what: string, expected: number, startMs: number, 
   };
 }
 
+/** The line a dataset step logs when it is done, beside its progress lines. */
+export function indexedLine(what: string, timing: { documents: number; docsPerSecond: number }): string {
+  return `lab: ${what}: ${timing.documents.toLocaleString("en-US")} documents indexed at ${timing.docsPerSecond.toLocaleString("en-US")}/s`;
+}
+
 export function progressLine(what: string, indexed: number, expected: number, elapsedMs: number): string {
   const percent = Math.min(99, Math.floor((indexed / Math.max(1, expected)) * 100));
   const rate = elapsedMs > 0 ? Math.round(indexed / (elapsedMs / 1000)) : 0;

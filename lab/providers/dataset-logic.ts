@@ -46,7 +46,7 @@ import { HttpError, createElasticsearchClient, endpointAt, esCall, retryUntil, t
 import { backfillTruth, backfillWindows, followOptionsOf, liveIndexOf, prepareFollowIndex, whyLiveGone, type PrepareFollowIndex } from "./dataset-live";
 import { deepEqual } from "./equal";
 import { failedRead, type RefreshPolicy, type Refreshed } from "./refresh";
-import { datasetTiming, progressLogger, type NowMs, type StepTiming } from "../timings";
+import { datasetTiming, indexedLine, progressLogger, type NowMs, type StepTiming } from "../timings";
 
 // For the provider's read, which loads only this module (see load.ts).
 export { readResult } from "./refresh";
@@ -157,7 +157,7 @@ export async function createDataset(inputs: DatasetInputs, now: Date = new Date(
     const result = await indexDataset(plan, { connection, indexPrefix: inputs.indexPrefix, index, errorIndex, onProgress });
     if (result.errorLog === undefined) throw new LabError(`the error log of index ${index} was not written`);
     const timing = datasetTiming({ startMs, indexingStartMs, endMs: nowMs() }, result.count);
-    log(`lab: dataset ${index}: ${result.count.toLocaleString("en-US")} documents indexed at ${timing.docsPerSecond.toLocaleString("en-US")}/s`);
+    log(indexedLine(`dataset ${index}`, timing));
     return {
       ...inputs,
       index: result.index,
@@ -203,10 +203,11 @@ export async function createLiveDataset(inputs: DatasetInputs, now: Date, prepar
     const onProgress = progressLogger(`backfill ${index}`, expected, indexingStartMs, nowMs, log);
     const prepared = await prepare(options, { connection, indexPrefix: inputs.indexPrefix, index }, { now: () => now.getTime(), onProgress });
     const origin = prepared.plan.origin;
-    if (prepared.backfilled) log(`lab: backfill ${index}: ${prepared.count.toLocaleString("en-US")} documents indexed at ${datasetTiming({ startMs, indexingStartMs, endMs: nowMs() }, prepared.count).docsPerSecond.toLocaleString("en-US")}/s`);
     // Fresh, the count is the backfill's. Resumed (a state lost while the stream ran on), the index
     // also holds live events: the backfill is what lies before the origin.
     const count = prepared.backfilled ? prepared.count : await countBefore(inputs, prepared.index, origin);
+    const timing = datasetTiming({ startMs, indexingStartMs, endMs: nowMs() }, count);
+    if (prepared.backfilled) log(indexedLine(`backfill ${index}`, timing));
     const truth = backfillTruth(prepared.plan.backfill.truth, count);
     return {
       ...inputs,
@@ -216,7 +217,7 @@ export async function createLiveDataset(inputs: DatasetInputs, now: Date, prepar
       end: origin.toISOString(),
       anomalies: backfillWindows(truth.anomalies),
       truth,
-      timing: datasetTiming({ startMs, indexingStartMs, endMs: nowMs() }, count),
+      timing,
     };
   } catch (error) {
     if (!existedBefore) {

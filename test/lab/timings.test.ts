@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { collectTimings, datasetTiming, PROGRESS_LOG_INTERVAL_MS, progressLine, progressLogger, stepTiming } from "../../lab/timings";
+import { collectTimings, datasetTiming, indexedLine, PROGRESS_LOG_INTERVAL_MS, progressLine, progressLogger, stepTiming } from "../../lab/timings";
 
 const T0 = Date.parse("2026-11-30T10:00:00.000Z");
 
@@ -28,6 +28,10 @@ describe("lab/timings: each step's start and end", () => {
   describe("the dataset's progress lines", () => {
     it("say the documents acknowledged, the expected total, the share and the rate so far", () => {
       expect(progressLine("dataset lab-x-access-1", 250_000, 1_000_000, 10_000)).to.equal("lab: dataset lab-x-access-1: 250,000 of about 1,000,000 documents (25%) in 10 s, 25,000/s");
+    });
+
+    it("end with one line of the documents indexed and their rate", () => {
+      expect(indexedLine("backfill lab-x-access-live", { documents: 1_234_567, docsPerSecond: 12_820 })).to.equal("lab: backfill lab-x-access-live: 1,234,567 documents indexed at 12,820/s");
     });
 
     it("never claim 100% before the end: the total is an estimate", () => {
