@@ -84,7 +84,7 @@ export function summariseFromDatafeeds(
     }
   }
   buckets.push(...raw.finish());
-  for (const [name, builder] of Object.entries(builders)) rows[name].push(...builder.finish());
+  for (const feed of feeds) feed.rows.push(...feed.builder.finish());
 
   const index = new Map(buckets.map((bucket, i) => [bucket.start, i]));
   const bucketOf = (row: DatafeedRow) => {

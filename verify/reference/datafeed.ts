@@ -113,8 +113,8 @@ export class DatafeedRowBuilder {
     this.currentStart = start;
     // The hot loop of the reference detector's aggregated path: plain loops, no closures per event.
     const readers = this.groupReaders;
-    let key = readers.length === 1 ? String(readers[0](event)) : "";
-    if (readers.length > 1) for (let i = 0; i < readers.length; i++) key += (i === 0 ? "" : "\u0000") + String(readers[i](event));
+    let key = "";
+    for (let i = 0; i < readers.length; i++) key += (i === 0 ? "" : "\u0000") + String(readers[i](event));
     let row = this.current.get(key);
     if (row === undefined) {
       const values = readers.map((read) => String(read(event)));
