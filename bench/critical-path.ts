@@ -28,7 +28,7 @@ import { Client, type estypes } from "@elastic/elasticsearch";
 import { CONFIG_DEFAULTS } from "../lab/config";
 import { LAB_DEFAULT_DATASET } from "../lab/defaults";
 import { createDataset, deleteDatasetIndex } from "../lab/providers/dataset-logic";
-import { ERROR_INDEX_PATTERN, jobsForScenario, loadJobDefinitions, type LabJobDefinition } from "../ml-jobs";
+import { jobRequests, jobsForScenario, loadJobDefinitions, type LabJobDefinition } from "../ml-jobs";
 import { searchRows } from "../test/support/datafeed-search";
 import { canStartLocalElasticsearch, startElasticsearch, stopElasticsearch } from "../test/support/es-instance";
 import { esTarget, type EsTarget } from "../test/support/es-target";
@@ -67,7 +67,7 @@ function fieldsOf(def: LabJobDefinition): string[] {
 }
 
 /** One scroll over the documents a query matches, 10,000 at a time, with the job's fields as doc values: one raw datafeed's reads. */
-async function scrollAll(client: Client, index: string, fields: string[], query: unknown = { match_all: {} }): Promise<number> {
+async function scrollAll(client: Client, index: string | string[], fields: string[], query: unknown = { match_all: {} }): Promise<number> {
   let read = 0;
   let response = await client.search({ index, scroll: "2m", size: 10_000, _source: false, docvalue_fields: fields, query: query as estypes.QueryDslQueryContainer, sort: ["_doc"] });
   while (response.hits.hits.length > 0) {
@@ -150,8 +150,9 @@ export async function criticalPath(): Promise<void> {
         feeds.push({ name: def.name, seconds: seconds(t), aggregated: true });
         console.log(`    ${def.name}: ${rows.length.toLocaleString("en-US")} rows in ${feeds.at(-1)!.seconds.toFixed(1)} s (aggregated)`);
       } else {
-        const index = def.indexPattern === ERROR_INDEX_PATTERN ? dataset.errorIndex! : dataset.index;
-        const read = await scrollAll(client, index, fieldsOf(def), def.datafeed.query);
+        // The index the lab's datafeed would read: the error index for a job on the error log.
+        const { datafeed } = jobRequests(def, { jobId: def.name, indexPattern: dataset.index, errorIndexPattern: dataset.errorIndex });
+        const read = await scrollAll(client, datafeed.indices as string[], fieldsOf(def), datafeed.query);
         feeds.push({ name: def.name, seconds: seconds(t), aggregated: false });
         console.log(`    ${def.name}: ${read.toLocaleString("en-US")} documents scrolled in ${feeds.at(-1)!.seconds.toFixed(1)} s (raw)`);
       }
