@@ -8,8 +8,8 @@
 import type { estypes } from "@elastic/elasticsearch";
 import { LAB_ERROR_INDEX_MAPPINGS, LAB_INDEX_MAPPINGS } from "../generator/sinks/elasticsearch-index";
 
-export type LabFieldType = "date" | "keyword" | "ip" | "long" | "text" | "geo_point";
-const FIELD_TYPES: readonly string[] = ["date", "keyword", "ip", "long", "text", "geo_point"];
+const FIELD_TYPES = ["date", "keyword", "ip", "long", "text", "geo_point"] as const;
+export type LabFieldType = (typeof FIELD_TYPES)[number];
 
 /**
  * The leaf fields of an index mapping, by dotted path, with their types; multi-fields are left out.
@@ -25,7 +25,7 @@ export function leafFieldTypes(mapping: estypes.MappingTypeMapping): Readonly<Re
         continue;
       }
       const type = String(property.type);
-      if (!FIELD_TYPES.includes(type)) throw new Error(`field ${prefix}${name} of the lab's mapping has type ${type}, which job validation does not know; add it to LabFieldType`);
+      if (!(FIELD_TYPES as readonly string[]).includes(type)) throw new Error(`field ${prefix}${name} of the lab's mapping has type ${type}, which job validation does not know; add it to FIELD_TYPES`);
       types[`${prefix}${name}`] = type as LabFieldType;
     }
   };
